@@ -1,0 +1,74 @@
+# uevt: user_events-style remote-write tracepoints for stock Linux kernels.
+#
+#   make demo      the main job, in the test VM
+#   make check     install what is missing, build everything, lint, run every
+#                  test on the stock and the debug kernel; ends "N passed, N failed"
+#
+#   make deps      install missing Debian packages (root)
+#   make           build the module for KDIR (default: running kernel) and userspace
+#   make module    uevt.ko for KDIR
+#   make lint      checkpatch --strict and sparse
+#   make vm-run    ARGS='--kernel debug -- cat /proc/version' (see scripts/vm-run --help)
+#   make clean
+
+SHELL    := /bin/bash
+TOP      := $(CURDIR)
+BUILD    := $(TOP)/build
+KDIR     ?= /lib/modules/$(shell uname -r)/build
+export TOP BUILD
+
+# Resolved lazily: they only exist once `make deps` has run.
+STOCK_KVER  = $(shell . $(TOP)/scripts/lib.sh && stock_kver)
+STOCK_KDIR  = /usr/src/linux-headers-$(STOCK_KVER)
+DEBUG_KDIR  = $(shell $(TOP)/scripts/build-debug-kernel.sh)
+SOURCE_TREE = $(shell . $(TOP)/scripts/lib.sh && source_tree)
+
+all: module userspace
+
+deps:
+	@$(TOP)/scripts/deps.sh
+
+module:
+	$(TOP)/scripts/build-module.sh $(KDIR) $(BUILD)/mod/host
+	@echo "built $(BUILD)/mod/host/kernel/trace/uevt.ko"
+
+# The module for each test kernel, in its own directory.
+module-stock:
+	$(TOP)/scripts/build-module.sh $(STOCK_KDIR) $(BUILD)/mod/stock
+
+module-debug:
+	$(TOP)/scripts/build-module.sh $(DEBUG_KDIR) $(BUILD)/mod/debug
+
+test-modules: module-stock module-debug
+
+kselftest-headers: $(BUILD)/kselftest/kselftest_harness.h
+
+$(BUILD)/kselftest/kselftest_harness.h:
+	mkdir -p $(BUILD)/kselftest
+	cp $(SOURCE_TREE)/tools/testing/selftests/kselftest_harness.h \
+	   $(SOURCE_TREE)/tools/testing/selftests/kselftest.h $(BUILD)/kselftest/
+
+selftests: kselftest-headers
+	$(MAKE) -C $(TOP)/selftests
+
+userspace: selftests
+
+lint:
+	@$(TOP)/scripts/lint.sh
+
+check: deps
+	@$(MAKE) --no-print-directory test-modules userspace
+	@$(TOP)/scripts/check.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory module-stock
+	@$(TOP)/scripts/demo.sh
+
+vm-run:
+	@$(TOP)/scripts/vm-run $(ARGS)
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all deps module module-stock module-debug test-modules kselftest-headers \
+	selftests userspace lint check demo vm-run clean

@@ -1,0 +1,62 @@
+#!/bin/sh
+# Runs inside the test VM (busybox sh): loads uevt.ko, runs every selftest
+# binary, checks unload and reload.  Prints TAP on stdout; the host counts
+# the unindented "ok"/"not ok" lines of this script and of every binary.
+#
+# UEVT_TEST_TIMEOUT bounds each binary (the kselftest harness also bounds
+# each test case); a binary that times out or dies without reporting a
+# failure of its own is reported as failed here.
+T=${UEVT_TEST_TIMEOUT:-300}
+MOD=/lib/modules/uevt.ko
+SELFTESTS=/opt/uevt/selftests
+n=0
+
+result() { # result STATUS DESCRIPTION
+	n=$((n + 1))
+	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fi
+}
+
+echo "# kernel: $(uname -r)"
+echo "# cpus: $(nproc), numa nodes: $(ls -d /sys/devices/system/node/node* | wc -l)"
+
+insmod "$MOD"
+rc=$?
+[ "$rc" = 0 ] && [ -d /sys/module/uevt ]
+result $? "runner: uevt.ko loads (insmod status $rc)"
+[ -d /sys/module/uevt ] && echo "# module loaded: uevt $(cat /sys/module/uevt/srcversion 2>/dev/null)"
+
+for t in "$SELFTESTS"/*_test; do
+	[ -x "$t" ] || continue
+	name=${t##*/}
+	echo "# selftest: $name"
+	timeout "$T" "$t" >/tmp/out.$$ 2>&1
+	rc=$?
+	cat /tmp/out.$$
+	if [ "$rc" != 0 ] && ! grep -q '^not ok ' /tmp/out.$$; then
+		case "$rc" in
+		124 | 143) why="timed out after ${T}s" ;;
+		*) why="exited with status $rc without reporting a failure" ;;
+		esac
+		result 1 "runner: $name $why"
+	fi
+	rm -f /tmp/out.$$
+done
+
+rmmod uevt
+rc=$?
+[ "$rc" = 0 ] && [ ! -d /sys/module/uevt ] && [ ! -e /dev/uevt ]
+result $? "runner: uevt.ko unloads and removes /dev/uevt (rmmod status $rc)"
+
+insmod "$MOD" dev_mode=0660
+mode=$(stat -c %a /dev/uevt 2>/dev/null)
+[ "$mode" = 660 ]
+result $? "runner: dev_mode=0660 gives /dev/uevt mode 660 (got '$mode')"
+rmmod uevt
+
+insmod "$MOD" dev_mode=01777 2>/dev/null
+rc=$?
+[ "$rc" != 0 ] && [ ! -d /sys/module/uevt ] && dmesg | grep -q 'uevt: dev_mode 01777 has bits outside 0777'
+result $? "runner: dev_mode with bits outside 0777 is refused with a message (insmod status $rc)"
+rmmod uevt 2>/dev/null
+
+echo "1..$n"
