@@ -11,9 +11,10 @@ MOD=/lib/modules/uevt.ko
 SELFTESTS=/opt/uevt/selftests
 n=0
 
-result() { # result STATUS DESCRIPTION
+result() { # result STATUS DESCRIPTION; returns STATUS
 	n=$((n + 1))
 	if [ "$1" = 0 ]; then echo "ok $n $2"; else echo "not ok $n $2"; fi
+	return "$1"
 }
 
 echo "# kernel: $(uname -r)"
@@ -42,10 +43,16 @@ for t in "$SELFTESTS"/*_test; do
 	rm -f /tmp/out.$$
 done
 
+sleep 1	# unreferenced events are removed asynchronously
 rmmod uevt
 rc=$?
-[ "$rc" = 0 ] && [ ! -d /sys/module/uevt ] && [ ! -e /dev/uevt ]
-result $? "runner: uevt.ko unloads and removes /dev/uevt (rmmod status $rc)"
+[ "$rc" = 0 ] && [ ! -d /sys/module/uevt ] && [ ! -e /dev/uevt ] &&
+	! ls /sys/kernel/tracing/events | grep -q '^uevt'
+if ! result $? "runner: uevt.ko unloads and leaves nothing behind (rmmod status $rc)"; then
+	echo "# left behind:"
+	sed 's/^/#   /' /sys/kernel/debug/uevt/status 2>/dev/null
+	ls /sys/kernel/tracing/events | grep '^uevt' | sed 's/^/#   tracefs: /'
+fi
 
 insmod "$MOD" dev_mode=0660
 mode=$(stat -c %a /dev/uevt 2>/dev/null)

@@ -2,30 +2,50 @@
 /*
  * uevt: user-space remote-write tracepoints for stock Linux kernels.
  *
- * Module entry: the /dev/uevt misc device.
+ * Module entry: parameters, the /dev/uevt misc device, start and stop.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 
-#include <linux/uevt.h>
+#include "uevt_internal.h"
 
 static unsigned int dev_mode = 0600;
-module_param(dev_mode, uint, 0444);
-MODULE_PARM_DESC(dev_mode, "Permission bits of " UEVT_DEVICE_PATH " (default 0600)");
 
-static long uevt_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+static int dev_mode_get(char *buf, const struct kernel_param *kp)
 {
-	return -ENOTTY;
+	return sysfs_emit(buf, "%#o\n", *(unsigned int *)kp->arg);
 }
 
-static const struct file_operations uevt_fops = {
-	.owner		= THIS_MODULE,
-	.unlocked_ioctl	= uevt_ioctl,
-	.llseek		= noop_llseek,
+static const struct kernel_param_ops dev_mode_ops = {
+	.set = param_set_uint,
+	.get = dev_mode_get,
 };
+module_param_cb(dev_mode, &dev_mode_ops, &dev_mode, 0444);
+MODULE_PARM_DESC(dev_mode, "Permission bits of " UEVT_DEVICE_PATH " (default 0600)");
+
+char *uevt_system = UEVT_SYSTEM;
+module_param_named(system, uevt_system, charp, 0444);
+MODULE_PARM_DESC(system, "tracefs system of the events (default " UEVT_SYSTEM
+		 "; \"user_events\" where the built-in facility is off)");
+
+/* "<system>_multi", for UEVT_REG_MULTI_FORMAT events. */
+char uevt_multi_system[UEVT_NAME_MAX + 8];
+
+unsigned int uevt_max_events = 8192;
+module_param_named(max_events, uevt_max_events, uint, 0644);
+MODULE_PARM_DESC(max_events, "Events that may exist at once (default 8192)");
+
+unsigned int uevt_max_events_per_file = 1024;
+module_param_named(max_events_per_file, uevt_max_events_per_file, uint, 0644);
+MODULE_PARM_DESC(max_events_per_file, "Write indexes per open file (default 1024)");
+
+unsigned int uevt_max_enablers_per_mm = 65536;
+module_param_named(max_enablers_per_mm, uevt_max_enablers_per_mm, uint, 0644);
+MODULE_PARM_DESC(max_enablers_per_mm, "Enable bits per process (default 65536)");
 
 static struct miscdevice uevt_misc = {
 	.minor	= MISC_DYNAMIC_MINOR,
@@ -35,17 +55,47 @@ static struct miscdevice uevt_misc = {
 
 static int __init uevt_init(void)
 {
+	int ret;
+
 	if (dev_mode & ~0777) {
 		pr_err("dev_mode %#o has bits outside 0777\n", dev_mode);
 		return -EINVAL;
 	}
+	if (!uevt_valid_name(uevt_system, strlen(uevt_system))) {
+		pr_err("system \"%s\" is not a valid name\n", uevt_system);
+		return -EINVAL;
+	}
+	snprintf(uevt_multi_system, sizeof(uevt_multi_system), "%s_multi", uevt_system);
 	uevt_misc.mode = dev_mode;
-	return misc_register(&uevt_misc);
+
+	ret = uevt_enable_init();
+	if (ret)
+		return ret;
+	ret = uevt_ctl_init();
+	if (ret)
+		goto out_enable;
+	ret = uevt_status_init();
+	if (ret)
+		goto out_enable;
+	ret = misc_register(&uevt_misc);
+	if (ret)
+		goto out_status;
+	return 0;
+
+out_status:
+	uevt_status_exit();
+out_enable:
+	uevt_enable_exit();
+	return ret;
 }
 
 static void __exit uevt_exit(void)
 {
 	misc_deregister(&uevt_misc);
+	uevt_status_exit();
+	uevt_events_exit();
+	uevt_enable_exit();
+	uevt_ctl_exit();
 }
 
 module_init(uevt_init);

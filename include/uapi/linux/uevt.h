@@ -27,6 +27,17 @@
 /* Default tracefs system of the events (a module parameter may change it). */
 #define UEVT_SYSTEM "uevt"
 
+/*
+ * Limits of an event description and its records; registration fails with
+ * EINVAL or E2BIG beyond them.  Names are [A-Za-z_][A-Za-z0-9_]*.
+ */
+#define UEVT_NAME_MAX		64	/* event and field names, incl. NUL */
+#define UEVT_TYPE_MAX		64	/* spelling of a field's type, incl. NUL */
+#define UEVT_DESC_MAX		1024	/* whole description, incl. NUL */
+#define UEVT_FIELDS_MAX		64	/* fields per event */
+#define UEVT_ARRAY_MAX		1024	/* elements of a fixed-size array field */
+#define UEVT_PAYLOAD_MAX	4000	/* bytes of a record after its write index */
+
 /* Encodes a dynamic-location field: payload offset and length in bytes. */
 #define UEVT_DYN_LOC(offset, size) ((size) << 16 | (offset))
 

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What uevt_desc.c needs from its environment: the kernel's helpers in
+ * the module, their libc equivalents in userspace (tests and fuzzers).
+ */
+#ifndef _UEVT_DESC_ENV_H
+#define _UEVT_DESC_ENV_H
+
+#ifdef __KERNEL__
+#include <linux/errno.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/types.h>
+#include <linux/unaligned.h>
+
+#define uevt_desc_alloc(size)	kzalloc(size, GFP_KERNEL_ACCOUNT)
+#define uevt_desc_release(p)	kfree(p)
+#define uevt_get_u32(p)		get_unaligned((const u32 *)(p))
+
+#else /* userspace */
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef uint8_t u8;
+typedef uint32_t u32;
+typedef uint64_t u64;
+
+#define uevt_desc_alloc(size)	calloc(1, size)
+#define uevt_desc_release(p)	free(p)
+
+static inline u32 uevt_get_u32(const void *p)
+{
+	u32 v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+#endif
+
+#endif /* _UEVT_DESC_ENV_H */

@@ -1,0 +1,559 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uevt events: the registry, the tracefs events, and the probes that carry
+ * records to ftrace, perf and BPF.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+#include <linux/perf_event.h>
+#include <linux/rcupdate.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/trace_events.h>
+#include <linux/trace_seq.h>
+#include <linux/tracepoint.h>
+
+#include "uevt_internal.h"
+
+/*
+ * Protects uevt_events, uevt_nr_events, uevt_multi_seq and every event's
+ * refs and persist.  Outermost lock: taken before uevt_ctl_run().
+ */
+static DEFINE_MUTEX(uevt_registry_mutex);
+static LIST_HEAD(uevt_events);
+static unsigned int uevt_nr_events;
+static u64 uevt_multi_seq;
+
+/* Removes unreferenced events once no tracer uses them. */
+static void uevt_reap(struct work_struct *work);
+static DECLARE_WORK(uevt_reap_work, uevt_reap);
+
+typedef void (*uevt_probe_fn)(void *data, struct uevt_event *ev, void *rec, size_t len);
+
+/* Records to every ftrace instance that enabled the event. */
+static void uevt_ftrace_probe(void *data, struct uevt_event *ev, void *rec, size_t len)
+{
+	struct trace_event_file *file = data;
+	struct trace_event_buffer fbuffer;
+	struct trace_entry *entry;
+
+	if (trace_trigger_soft_disabled(file))
+		return;
+	entry = trace_event_buffer_reserve(&fbuffer, file, len);
+	if (unlikely(!entry)) {
+		atomic_long_inc(&ev->dropped_ftrace);
+		return;
+	}
+	/* The payload was copied and validated before: no fault here. */
+	memcpy(entry + 1, (u8 *)rec + UEVT_ENTRY_SIZE, len - UEVT_ENTRY_SIZE);
+	trace_event_buffer_commit(&fbuffer);
+}
+
+#ifdef CONFIG_PERF_EVENTS
+/* Records to perf events and runs attached BPF programs. */
+static void uevt_perf_probe(void *data, struct uevt_event *ev, void *rec, size_t len)
+{
+	struct hlist_head *head = this_cpu_ptr(ev->call.perf_events);
+	struct pt_regs *regs;
+	void *entry;
+	int size, rctx;
+
+	if (!bpf_prog_array_valid(&ev->call) && hlist_empty(head))
+		return;
+	/* perf puts a u32 size in front and keeps records u64 aligned. */
+	size = ALIGN(len + sizeof(u32), sizeof(u64)) - sizeof(u32);
+	entry = perf_trace_buf_alloc(size, &regs, &rctx);
+	if (unlikely(!entry)) {
+		atomic_long_inc(&ev->dropped_perf);
+		return;
+	}
+	perf_fetch_caller_regs(regs);
+	memcpy((u8 *)entry + UEVT_ENTRY_SIZE, (u8 *)rec + UEVT_ENTRY_SIZE,
+	       len - UEVT_ENTRY_SIZE);
+	perf_trace_run_bpf_submit(entry, size, rctx, &ev->call, 1, regs, head, NULL);
+}
+#endif
+
+/**
+ * uevt_event_emit() - hand a validated record to every attached consumer
+ * @ev: the event.
+ * @record: UEVT_ENTRY_SIZE bytes of room, then the payload.
+ * @len: bytes in @record.
+ *
+ * Context: any context that may disable preemption; @record is kernel
+ * memory, so nothing here faults.
+ */
+void uevt_event_emit(struct uevt_event *ev, void *record, size_t len)
+{
+	struct tracepoint_func *it;
+
+	preempt_disable_notrace();
+	it = rcu_dereference_sched(ev->tp.funcs);
+	if (it) {
+		for (; it->func; it++)
+			((uevt_probe_fn)it->func)(it->data, ev, record, len);
+	}
+	preempt_enable_notrace();
+}
+
+/* What trace_pipe shows: "name: field=value ...". */
+static enum print_line_t uevt_event_print(struct trace_iterator *iter, int flags,
+					  struct trace_event *event)
+{
+	struct uevt_event *ev = container_of(event, struct uevt_event, call.event);
+	const u8 *rec = (const u8 *)iter->ent;
+	size_t len = iter->ent_size;
+	struct trace_seq *s = &iter->seq;
+	u32 i;
+
+	trace_seq_printf(s, "%s:", ev->tp_name);
+	for (i = 0; i < ev->desc->nfields; i++) {
+		const struct uevt_field *f = &ev->desc->fields[i];
+		size_t pos = UEVT_ENTRY_SIZE + f->offset, start, size;
+		u32 loc;
+
+		if (pos + f->size > len) {
+			trace_seq_puts(s, " <truncated>");
+			break;
+		}
+		trace_seq_printf(s, " %s=", f->name);
+		switch (f->kind) {
+		case UEVT_FIELD_SCALAR: {
+			u64 v = 0;
+
+			memcpy(&v, rec + pos, f->size);
+			if (f->is_signed && f->size < 8 && (v & (1ULL << (f->size * 8 - 1))))
+				v |= ~0ULL << (f->size * 8);
+			if (f->is_signed)
+				trace_seq_printf(s, "%lld", (s64)v);
+			else
+				trace_seq_printf(s, "%llu", v);
+			continue;
+		}
+		case UEVT_FIELD_ARRAY:
+		case UEVT_FIELD_STRUCT:
+			start = pos;
+			size = f->size;
+			break;
+		default:
+			loc = get_unaligned((const u32 *)(rec + pos));
+			start = (loc & 0xffff) +
+				(f->kind == UEVT_FIELD_REL_LOC ? pos + sizeof(u32) : 0);
+			size = loc >> 16;
+			if (start > len || size > len - start) {
+				trace_seq_puts(s, "<bad>");
+				continue;
+			}
+			break;
+		}
+		if (f->is_string) {
+			trace_seq_printf(s, "%.*s", (int)strnlen(rec + start, size), rec + start);
+		} else {
+			size_t b;
+
+			for (b = 0; b < size; b++)
+				trace_seq_printf(s, "%02x", rec[start + b]);
+		}
+	}
+	trace_seq_putc(s, '\n');
+	return trace_handle_return(s);
+}
+
+static struct trace_event_functions uevt_event_funcs = {
+	.trace = uevt_event_print,
+};
+
+/*
+ * The fields as the tracing core's static events describe them: it adds
+ * them after the common fields, aligned to .align (1: packed, as the
+ * payload is) and prints fixed arrays with their .len.
+ */
+static struct trace_event_fields *uevt_fields_array(const struct uevt_desc *desc)
+{
+	struct trace_event_fields *arr;
+	u32 i;
+
+	arr = kcalloc(desc->nfields + 1, sizeof(*arr), GFP_KERNEL_ACCOUNT);
+	if (!arr)
+		return NULL;
+	for (i = 0; i < desc->nfields; i++) {
+		const struct uevt_field *f = &desc->fields[i];
+		/* The members are const: build each entry whole, then copy it. */
+		struct trace_event_fields entry = {
+			.type		= f->type,
+			.name		= f->name,
+			.size		= f->size,
+			.align		= 1,
+			.is_signed	= f->is_signed,
+			.filter_type	= FILTER_OTHER,
+			.len		= f->kind == UEVT_FIELD_ARRAY ? f->size / f->elem_size : 0,
+		};
+
+		memcpy(&arr[i], &entry, sizeof(entry));
+	}
+	return arr;
+}
+
+/*
+ * After a probe came or went: recompute the state the enable bits show and
+ * push it to them.  Called under event_mutex from the reg callback.
+ */
+static void uevt_event_state_changed(struct uevt_event *ev)
+{
+	bool enabled = rcu_access_pointer(ev->tp.funcs);
+
+	if (enabled == READ_ONCE(ev->enabled))
+		return;
+	WRITE_ONCE(ev->enabled, enabled);
+	uevt_enablers_update(ev);
+	/* The last tracer left: an unreferenced event may go now. */
+	if (!enabled)
+		queue_work(system_unbound_wq, &uevt_reap_work);
+}
+
+static int uevt_event_reg(struct trace_event_call *call, enum trace_reg type, void *data)
+{
+	struct uevt_event *ev = call->data;
+	int ret = 0;
+
+	switch (type) {
+	case TRACE_REG_REGISTER:
+		ret = tracepoint_probe_register(&ev->tp, uevt_ftrace_probe, data);
+		break;
+	case TRACE_REG_UNREGISTER:
+		ret = tracepoint_probe_unregister(&ev->tp, uevt_ftrace_probe, data);
+		break;
+#ifdef CONFIG_PERF_EVENTS
+	case TRACE_REG_PERF_REGISTER:
+		ret = tracepoint_probe_register(&ev->tp, uevt_perf_probe, ev);
+		break;
+	case TRACE_REG_PERF_UNREGISTER:
+		ret = tracepoint_probe_unregister(&ev->tp, uevt_perf_probe, ev);
+		break;
+#endif
+	default:
+		/* perf open/close/add/del: nothing to do, and add/del are atomic. */
+		return 0;
+	}
+	if (!ret)
+		uevt_event_state_changed(ev);
+	return ret;
+}
+
+static void uevt_event_free(struct uevt_event *ev)
+{
+	uevt_desc_free(ev->desc);
+	kfree(ev->fields_array);
+	kfree(ev->tp_name);
+	kfree(ev->print_fmt);
+	kfree(ev);
+	module_put(THIS_MODULE);
+}
+
+static struct uevt_event *uevt_event_alloc(struct uevt_desc *desc, bool multi)
+{
+	struct uevt_event *ev;
+	int len;
+
+	ev = kzalloc(sizeof(*ev), GFP_KERNEL_ACCOUNT);
+	if (!ev)
+		return NULL;
+	__module_get(THIS_MODULE);
+	ev->desc = desc;
+	ev->multi = multi;
+	if (multi)
+		ev->tp_name = kasprintf(GFP_KERNEL_ACCOUNT, "%s.%llx", desc->name,
+					++uevt_multi_seq);
+	else
+		ev->tp_name = kstrdup(desc->name, GFP_KERNEL_ACCOUNT);
+	len = uevt_desc_print_fmt(desc, NULL, 0) + 1;
+	ev->print_fmt = kmalloc(len, GFP_KERNEL_ACCOUNT);
+	ev->fields_array = uevt_fields_array(desc);
+	if (!ev->tp_name || !ev->print_fmt || !ev->fields_array) {
+		ev->desc = NULL;
+		uevt_event_free(ev);
+		return NULL;
+	}
+	uevt_desc_print_fmt(desc, ev->print_fmt, len);
+
+	INIT_LIST_HEAD(&ev->node);
+	INIT_LIST_HEAD(&ev->enablers);
+	mutex_init(&ev->enablers_lock);
+	ev->tp.name = ev->tp_name;
+
+	ev->class.system = multi ? uevt_multi_system : uevt_system;
+	ev->class.reg = uevt_event_reg;
+	ev->class.probe = uevt_ftrace_probe;
+#ifdef CONFIG_PERF_EVENTS
+	ev->class.perf_probe = uevt_perf_probe;
+#endif
+	ev->class.fields_array = ev->fields_array;
+	INIT_LIST_HEAD(&ev->class.fields);
+
+	ev->call.class = &ev->class;
+	ev->call.tp = &ev->tp;
+	ev->call.flags = TRACE_EVENT_FL_TRACEPOINT;
+	ev->call.event.funcs = &uevt_event_funcs;
+	ev->call.print_fmt = ev->print_fmt;
+	ev->call.data = ev;
+	return ev;
+}
+
+/* Under event_mutex (uevt_ctl_run): make the event visible in tracefs. */
+static int uevt_event_add_locked(void *arg)
+{
+	struct uevt_event *ev = arg;
+	int ret;
+
+	if (!register_trace_event(&ev->call.event))
+		return -ENODEV;
+	ret = trace_add_event_call(&ev->call);
+	if (ret)
+		unregister_trace_event(&ev->call.event);
+	return ret;
+}
+
+/*
+ * Under event_mutex: remove it; -EBUSY while ftrace or perf use it.  The
+ * core's removal also unregisters the trace_event (its output id).
+ */
+static int uevt_event_remove_locked(void *arg)
+{
+	struct uevt_event *ev = arg;
+
+	return trace_remove_event_call(&ev->call);
+}
+
+static struct uevt_event *uevt_event_find(const struct uevt_desc *desc, bool multi,
+					  bool *clash)
+{
+	struct uevt_event *ev;
+
+	lockdep_assert_held(&uevt_registry_mutex);
+	*clash = false;
+	list_for_each_entry(ev, &uevt_events, node) {
+		if (ev->multi != multi || strcmp(ev->desc->name, desc->name))
+			continue;
+		if (uevt_desc_same_fields(ev->desc, desc))
+			return ev;
+		*clash = true;
+	}
+	return NULL;
+}
+
+/**
+ * uevt_event_get_or_create() - find or register the event a description names
+ * @text: the description, "name[:flags] fields...".
+ * @flags: UEVT_REG_* flags; PERSIST and MULTI_FORMAT are honoured here,
+ *	the caller has checked them.
+ * @out: the event, with a reference the caller must put.
+ *
+ * An existing event with the same name and fields is returned; the same
+ * name with other fields is -EADDRINUSE, unless MULTI_FORMAT asks for a
+ * separate event per format.
+ *
+ * Context: process context, may sleep; takes uevt_registry_mutex.
+ * Return: 0, -EINVAL or -E2BIG (bad description), -EADDRINUSE, -EMFILE
+ * (uevt_max_events reached), -ENOMEM, or an error from the tracing core.
+ */
+int uevt_event_get_or_create(const char *text, u16 flags, struct uevt_event **out)
+{
+	bool multi = flags & UEVT_REG_MULTI_FORMAT, clash;
+	struct uevt_desc *desc;
+	struct uevt_event *ev;
+	int ret;
+
+	ret = uevt_desc_parse(text, &desc);
+	if (ret)
+		return ret;
+
+	mutex_lock(&uevt_registry_mutex);
+	ev = uevt_event_find(desc, multi, &clash);
+	if (ev) {
+		uevt_desc_free(desc);
+		goto found;
+	}
+	ret = -EADDRINUSE;
+	if (clash && !multi)
+		goto fail;
+	ret = -EMFILE;
+	if (uevt_nr_events >= READ_ONCE(uevt_max_events))
+		goto fail;
+	ret = -ENOMEM;
+	ev = uevt_event_alloc(desc, multi);
+	if (!ev)
+		goto fail;
+	ret = uevt_ctl_run(uevt_event_add_locked, ev);
+	if (ret) {
+		uevt_event_free(ev);
+		mutex_unlock(&uevt_registry_mutex);
+		return ret;
+	}
+	list_add_tail(&ev->node, &uevt_events);
+	uevt_nr_events++;
+found:
+	ev->refs++;
+	if (flags & UEVT_REG_PERSIST)
+		ev->persist = true;
+	mutex_unlock(&uevt_registry_mutex);
+	*out = ev;
+	return 0;
+fail:
+	mutex_unlock(&uevt_registry_mutex);
+	uevt_desc_free(desc);
+	return ret;
+}
+
+/**
+ * uevt_event_get() - take another reference on an event
+ * @ev: an event the caller already holds a reference on.
+ *
+ * Context: process context, may sleep.
+ */
+void uevt_event_get(struct uevt_event *ev)
+{
+	mutex_lock(&uevt_registry_mutex);
+	ev->refs++;
+	mutex_unlock(&uevt_registry_mutex);
+}
+
+/**
+ * uevt_event_put() - drop a reference from uevt_event_get_or_create()
+ * @ev: the event.
+ *
+ * The last reference to a non-persistent event schedules its removal,
+ * which waits for ftrace and perf to let go of it.
+ *
+ * Context: process context, may sleep; must not hold event_mutex or
+ * any uevt lock.
+ */
+void uevt_event_put(struct uevt_event *ev)
+{
+	mutex_lock(&uevt_registry_mutex);
+	if (!--ev->refs && !ev->persist)
+		queue_work(system_unbound_wq, &uevt_reap_work);
+	mutex_unlock(&uevt_registry_mutex);
+}
+
+/* Remove one unused event from tracefs and free it; under the registry. */
+static int uevt_event_destroy(struct uevt_event *ev)
+{
+	int ret;
+
+	lockdep_assert_held(&uevt_registry_mutex);
+	ret = uevt_ctl_run(uevt_event_remove_locked, ev);
+	if (ret)
+		return ret;
+	list_del(&ev->node);
+	uevt_nr_events--;
+	uevt_event_free(ev);
+	return 0;
+}
+
+static void uevt_reap(struct work_struct *work)
+{
+	struct uevt_event *ev, *next;
+
+	mutex_lock(&uevt_registry_mutex);
+	list_for_each_entry_safe(ev, next, &uevt_events, node) {
+		/* Busy ones come back when their last tracer detaches. */
+		if (!ev->refs && !ev->persist && !READ_ONCE(ev->enabled))
+			uevt_event_destroy(ev);
+	}
+	mutex_unlock(&uevt_registry_mutex);
+}
+
+/**
+ * uevt_event_delete() - delete an unused event by its tracefs name
+ * @name: the event's name in tracefs.
+ *
+ * Context: process context, may sleep.
+ * Return: 0, -ENOENT when there is no such event, -EBUSY while a file, an
+ * enable bit, ftrace or perf uses it.
+ */
+int uevt_event_delete(const char *name)
+{
+	struct uevt_event *ev;
+	int ret = -ENOENT;
+
+	mutex_lock(&uevt_registry_mutex);
+	list_for_each_entry(ev, &uevt_events, node) {
+		if (strcmp(ev->tp_name, name))
+			continue;
+		if (ev->refs) {
+			ret = -EBUSY;
+			break;
+		}
+		ret = uevt_event_destroy(ev);
+		break;
+	}
+	mutex_unlock(&uevt_registry_mutex);
+	return ret;
+}
+
+/**
+ * uevt_events_show() - the events part of the status file
+ * @m: the seq_file.
+ */
+void uevt_events_show(struct seq_file *m)
+{
+	struct uevt_event *ev;
+
+	mutex_lock(&uevt_registry_mutex);
+	seq_printf(m, "events %u max %u\n", uevt_nr_events, READ_ONCE(uevt_max_events));
+	list_for_each_entry(ev, &uevt_events, node) {
+		struct tracepoint_func *it;
+		unsigned int ftrace = 0, other = 0;
+
+		rcu_read_lock_sched();
+		it = rcu_dereference_sched(ev->tp.funcs);
+		for (; it && it->func; it++) {
+			if (it->func == uevt_ftrace_probe)
+				ftrace++;
+#ifdef CONFIG_PERF_EVENTS
+			else if (it->func != uevt_perf_probe)
+#else
+			else
+#endif
+				other++;
+		}
+		rcu_read_unlock_sched();
+
+		seq_printf(m, "event %s:%s enabled %d ftrace %u perf %d bpf %d other %u refs %u enablers %u persist %d dropped_ftrace %ld dropped_perf %ld rejected %ld\n",
+			   ev->class.system, ev->tp_name, READ_ONCE(ev->enabled), ftrace,
+#ifdef CONFIG_PERF_EVENTS
+			   READ_ONCE(ev->call.perf_refcount),
+#else
+			   0,
+#endif
+			   bpf_prog_array_valid(&ev->call), other, ev->refs,
+			   READ_ONCE(ev->nr_enablers), ev->persist,
+			   atomic_long_read(&ev->dropped_ftrace),
+			   atomic_long_read(&ev->dropped_perf), atomic_long_read(&ev->rejected));
+		seq_printf(m, "  format %s\n", ev->print_fmt);
+	}
+	mutex_unlock(&uevt_registry_mutex);
+}
+
+/**
+ * uevt_events_init() - nothing to set up beyond static data
+ *
+ * Return: 0.
+ */
+int uevt_events_init(void)
+{
+	return 0;
+}
+
+/**
+ * uevt_events_exit() - remove what is left at module unload
+ *
+ * Only persistent-free, unreferenced events can be left here: every event
+ * holds a module reference, so the module cannot unload while one exists.
+ */
+void uevt_events_exit(void)
+{
+	flush_work(&uevt_reap_work);
+	WARN_ON(!list_empty(&uevt_events));
+}

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /dev/uevt file operations: registration ioctls and the write path.
+ *
+ * Each open file has its own table of write indexes.  The table only grows
+ * while the file is open (an index stays valid until close, as with
+ * user_events), so writers look an event up under RCU and then use it
+ * without a lock: the file's reference keeps it alive.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/fs.h>
+#include <linux/rcupdate.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+#include <linux/uio.h>
+
+#include "uevt_internal.h"
+
+struct uevt_refs {
+	struct rcu_head rcu;
+	u32 count;
+	struct uevt_event *events[];
+};
+
+/**
+ * struct uevt_file - state of one open /dev/uevt
+ * @lock: serialises registrations on this file (table growth).
+ * @refs: the write-index table; replaced whole under @lock, read under RCU.
+ */
+struct uevt_file {
+	struct mutex lock;
+	struct uevt_refs __rcu *refs;
+};
+
+static int uevt_open(struct inode *inode, struct file *file)
+{
+	struct uevt_file *uf = kzalloc(sizeof(*uf), GFP_KERNEL_ACCOUNT);
+
+	if (!uf)
+		return -ENOMEM;
+	mutex_init(&uf->lock);
+	file->private_data = uf;
+	return 0;
+}
+
+static int uevt_release(struct inode *inode, struct file *file)
+{
+	struct uevt_file *uf = file->private_data;
+	struct uevt_refs *refs = rcu_dereference_protected(uf->refs, true);
+	u32 i;
+
+	if (refs) {
+		for (i = 0; i < refs->count; i++)
+			uevt_event_put(refs->events[i]);
+		kfree(refs);
+	}
+	kfree(uf);
+	return 0;
+}
+
+/* Index of @ev in the file's table, adding it when new.  The file takes
+ * over the caller's event reference only when it adds the event.
+ */
+static int uevt_file_add_event(struct uevt_file *uf, struct uevt_event *ev, bool *added)
+{
+	struct uevt_refs *old, *new;
+	u32 i, count;
+
+	lockdep_assert_held(&uf->lock);
+	*added = false;
+	old = rcu_dereference_protected(uf->refs, lockdep_is_held(&uf->lock));
+	count = old ? old->count : 0;
+	for (i = 0; i < count; i++)
+		if (old->events[i] == ev)
+			return i;
+	if (count >= READ_ONCE(uevt_max_events_per_file))
+		return -EMFILE;
+
+	new = kmalloc(struct_size(new, events, count + 1), GFP_KERNEL_ACCOUNT);
+	if (!new)
+		return -ENOMEM;
+	if (count)
+		memcpy(new->events, old->events, count * sizeof(old->events[0]));
+	new->events[count] = ev;
+	new->count = count + 1;
+	rcu_assign_pointer(uf->refs, new);
+	if (old)
+		kfree_rcu(old, rcu);
+	*added = true;
+	return count;
+}
+
+/* Like copy_struct_from_user(), with EINVAL for a size below the minimum. */
+static int uevt_copy_struct(void *dst, size_t ksize, size_t min, const void __user *src)
+{
+	u32 usize;
+	int ret;
+
+	if (get_user(usize, (const u32 __user *)src))
+		return -EFAULT;
+	if (usize < min)
+		return -EINVAL;
+	ret = copy_struct_from_user(dst, ksize, src, usize);
+	return ret;
+}
+
+static long uevt_ioctl_reg(struct uevt_file *uf, struct uevt_reg __user *ureg)
+{
+	struct uevt_enabler *en;
+	struct uevt_event *ev;
+	struct uevt_reg reg;
+	bool added;
+	char *text;
+	int ret, index;
+
+	ret = uevt_copy_struct(&reg, sizeof(reg), UEVT_REG_SIZE_VER0, ureg);
+	if (ret)
+		return ret;
+	if (reg.flags & ~(UEVT_REG_MAX - 1))
+		return -EINVAL;
+	if ((reg.flags & UEVT_REG_PERSIST) && !perfmon_capable())
+		return -EPERM;
+	/* Check the enable bit before anything is created for it. */
+	if ((reg.enable_size != 4 && reg.enable_size != 8) ||
+	    reg.enable_bit >= reg.enable_size * 8 ||
+	    !IS_ALIGNED(reg.enable_addr, reg.enable_size))
+		return -EINVAL;
+
+	text = strndup_user(u64_to_user_ptr(reg.name_args), UEVT_DESC_MAX);
+	if (IS_ERR(text))
+		return PTR_ERR(text) == -EINVAL ? -E2BIG : PTR_ERR(text);
+	/* Everything about the address fails here, before an event exists. */
+	en = uevt_enabler_prepare(&reg);
+	if (IS_ERR(en)) {
+		kfree(text);
+		return PTR_ERR(en);
+	}
+
+	mutex_lock(&uf->lock);
+	ret = uevt_event_get_or_create(text, reg.flags, &ev);
+	kfree(text);
+	if (ret) {
+		uevt_enabler_abort(en);
+		goto out;
+	}
+	index = uevt_file_add_event(uf, ev, &added);
+	if (index < 0) {
+		ret = index;
+		uevt_enabler_abort(en);
+		uevt_event_put(ev);
+		goto out;
+	}
+	/* The table owns the reference when it added the event. */
+	ret = uevt_enabler_commit(en, ev);
+	if (!added)
+		uevt_event_put(ev);
+	if (!ret)
+		ret = put_user((u32)index, &ureg->write_index);
+out:
+	mutex_unlock(&uf->lock);
+	return ret;
+}
+
+static long uevt_ioctl_unreg(struct uevt_unreg __user *uunreg)
+{
+	struct uevt_unreg unreg;
+	int ret;
+
+	ret = uevt_copy_struct(&unreg, sizeof(unreg), UEVT_UNREG_SIZE_VER0, uunreg);
+	if (ret)
+		return ret;
+	if (unreg.__reserved || unreg.__reserved2)
+		return -EINVAL;
+	return uevt_enabler_remove(&unreg);
+}
+
+static long uevt_ioctl_del(const char __user *uname)
+{
+	char *name = strndup_user(uname, UEVT_NAME_MAX + 32);
+	int ret;
+
+	if (IS_ERR(name))
+		return PTR_ERR(name);
+	ret = uevt_event_delete(name);
+	kfree(name);
+	return ret;
+}
+
+static long uevt_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct uevt_file *uf = file->private_data;
+	void __user *uarg = (void __user *)arg;
+
+	switch (cmd) {
+	case UEVT_IOC_REG:
+		return uevt_ioctl_reg(uf, uarg);
+	case UEVT_IOC_UNREG:
+		return uevt_ioctl_unreg(uarg);
+	case UEVT_IOC_DEL:
+		return uevt_ioctl_del(uarg);
+	}
+	return -ENOTTY;
+}
+
+static struct uevt_event *uevt_file_event(struct uevt_file *uf, u32 index)
+{
+	struct uevt_event *ev = NULL;
+	struct uevt_refs *refs;
+
+	rcu_read_lock();
+	refs = rcu_dereference(uf->refs);
+	if (refs && index < refs->count)
+		ev = refs->events[index];
+	rcu_read_unlock();
+	return ev;
+}
+
+/* Small records are built on the stack; larger ones in a bounded kmalloc. */
+#define UEVT_STACK_RECORD 256
+
+static ssize_t uevt_write_iter(struct kiocb *kiocb, struct iov_iter *from)
+{
+	struct uevt_file *uf = kiocb->ki_filp->private_data;
+	size_t total = iov_iter_count(from), len;
+	u64 stack_rec[UEVT_STACK_RECORD / sizeof(u64)];
+	struct uevt_event *ev;
+	void *rec = stack_rec;
+	u32 index;
+	int ret;
+
+	if (total < sizeof(index))
+		return -EINVAL;
+	if (!copy_from_iter_full(&index, sizeof(index), from))
+		return -EFAULT;
+	ev = uevt_file_event(uf, index);
+	if (!ev)
+		return -ENOENT;
+	/* Nothing listens: cheap success, the payload is not even read. */
+	if (!rcu_access_pointer(ev->tp.funcs))
+		return total;
+
+	len = UEVT_ENTRY_SIZE + total - sizeof(index);
+	if (total - sizeof(index) > UEVT_PAYLOAD_MAX) {
+		atomic_long_inc(&ev->rejected);
+		return -E2BIG;
+	}
+	if (len > sizeof(stack_rec)) {
+		rec = kmalloc(len, GFP_KERNEL);
+		if (!rec)
+			return -ENOMEM;
+	}
+	/* Faults happen here, where sleeping is fine, never in a buffer. */
+	if (copy_from_iter_full((u8 *)rec + UEVT_ENTRY_SIZE, len - UEVT_ENTRY_SIZE, from))
+		ret = uevt_desc_validate(ev->desc, rec, len);
+	else
+		ret = -EFAULT;
+	if (ret)
+		atomic_long_inc(&ev->rejected);
+	else
+		uevt_event_emit(ev, rec, len);
+
+	if (rec != stack_rec)
+		kfree(rec);
+	return ret ? ret : total;
+}
+
+const struct file_operations uevt_fops = {
+	.owner		= THIS_MODULE,
+	.open		= uevt_open,
+	.release	= uevt_release,
+	.unlocked_ioctl	= uevt_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.write_iter	= uevt_write_iter,
+	.llseek		= noop_llseek,
+};

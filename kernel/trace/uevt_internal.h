@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * uevt internals shared by the module's files.
+ *
+ * Lock order (outer first); every lock's own rule sits next to it:
+ *
+ *   uevt_registry_mutex			(uevt_event.c)
+ *     uevt_ctl_mutex			(uevt_ctl.c)
+ *       event_mutex			(tracing core, held around class->reg)
+ *         uevt_event.enablers_lock
+ *           mmap_lock (read, trylock only)
+ *
+ *   uevt_file.lock			(uevt_file.c)
+ *     uevt_registry_mutex
+ *
+ *   uevt_mms_lock				(uevt_enable.c)
+ *     uevt_mm.lock
+ *       mmap_lock (read; the fault worker may fault pages in)
+ *   mmap_lock (write, registration) is taken with no uevt lock held.
+ *   uevt_mm.lock and uevt_event.enablers_lock are never held together.
+ */
+#ifndef _UEVT_INTERNAL_H
+#define _UEVT_INTERNAL_H
+
+#include <linux/list.h>
+#include <linux/mmu_notifier.h>
+#include <linux/mutex.h>
+#include <linux/trace_events.h>
+#include <linux/tracepoint-defs.h>
+#include <linux/workqueue.h>
+
+#include <linux/uevt.h>
+
+#include "uevt_desc.h"
+
+/* Module parameters (uevt_main.c). */
+extern char *uevt_system;
+extern char uevt_multi_system[];
+extern unsigned int uevt_max_events;
+extern unsigned int uevt_max_events_per_file;
+extern unsigned int uevt_max_enablers_per_mm;
+
+/**
+ * struct uevt_event - one registered event, one tracefs event
+ * @call: the trace event the tracing core knows.
+ * @class: @call's class: system, fields, reg callback, probes.
+ * @tp: the tracepoint that ftrace and perf attach their probes to.
+ * @fields_array: @desc's fields as the tracing core lays them out:
+ *	packed (align 1) after the common fields, arrays with their length.
+ * @desc: the parsed description (immutable).
+ * @tp_name: tracefs event name ("name", or "name.id" when multi-format).
+ * @print_fmt: the generated print format.
+ * @node: in uevt_events; under uevt_registry_mutex.
+ * @refs: files and enablers referencing the event; under
+ *	uevt_registry_mutex.  At zero a non-persistent event is removed
+ *	by the reaper once no tracer uses it.
+ * @persist: outlives its references until deleted; under
+ *	uevt_registry_mutex.
+ * @multi: registered with UEVT_REG_MULTI_FORMAT.
+ * @enabled: the state enable bits must show; written under event_mutex
+ *	(inside class->reg), read locklessly.
+ * @enablers: the enable bits of this event; under @enablers_lock.
+ * @enablers_lock: protects @enablers and @nr_enablers; may sleep while
+ *	held, never faults user memory while held.
+ * @nr_enablers: entries in @enablers.
+ * @dropped_ftrace: records lost because an ftrace buffer was full.
+ * @dropped_perf: records lost because perf had no buffer.
+ * @rejected: writes refused: payload invalid or too large.
+ */
+struct uevt_event {
+	struct trace_event_call call;
+	struct trace_event_class class;
+	struct tracepoint tp;
+	struct trace_event_fields *fields_array;
+	struct uevt_desc *desc;
+	char *tp_name;
+	char *print_fmt;
+	struct list_head node;
+	unsigned int refs;
+	bool persist;
+	bool multi;
+	bool enabled;
+	struct list_head enablers;
+	struct mutex enablers_lock;
+	unsigned int nr_enablers;
+	atomic_long_t dropped_ftrace;
+	atomic_long_t dropped_perf;
+	atomic_long_t rejected;
+};
+
+/* uevt_ctl.c: run fn(arg) with the tracing core's event_mutex held. */
+int uevt_ctl_run(int (*fn)(void *arg), void *arg);
+int uevt_ctl_init(void);
+void uevt_ctl_exit(void);
+
+/* uevt_event.c */
+int uevt_event_get_or_create(const char *text, u16 flags, struct uevt_event **out);
+void uevt_event_get(struct uevt_event *ev);
+void uevt_event_put(struct uevt_event *ev);
+int uevt_event_delete(const char *name);
+void uevt_event_emit(struct uevt_event *ev, void *record, size_t len);
+int uevt_events_init(void);
+void uevt_events_exit(void);
+void uevt_events_show(struct seq_file *m);
+
+/* uevt_enable.c */
+struct uevt_enabler;
+struct uevt_enabler *uevt_enabler_prepare(const struct uevt_reg *reg);
+int uevt_enabler_commit(struct uevt_enabler *en, struct uevt_event *ev);
+void uevt_enabler_abort(struct uevt_enabler *en);
+int uevt_enabler_remove(const struct uevt_unreg *unreg);
+void uevt_enablers_update(struct uevt_event *ev);
+int uevt_enable_init(void);
+void uevt_enable_exit(void);
+void uevt_enablers_show(struct seq_file *m);
+
+/* uevt_status.c */
+int uevt_status_init(void);
+void uevt_status_exit(void);
+
+/* uevt_file.c */
+extern const struct file_operations uevt_fops;
+
+#endif /* _UEVT_INTERNAL_H */

@@ -1,0 +1,541 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The event side of uevt.ko: registration and its errors, tracefs files,
+ * records through ftrace (top level and instances), filters, triggers,
+ * payload validation, delete, persist, multi-format, limits.
+ */
+#include <stddef.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "uevt_test.h"
+
+#include "kselftest_harness.h"
+
+#define SYS UEVT_SYSTEM
+
+FIXTURE(ev)
+{
+	int fd;
+	struct tracefs_instance *inst;
+	uint32_t word;
+};
+
+FIXTURE_SETUP(ev)
+{
+	self->fd = uevt_open();
+	ASSERT_LE(0, self->fd);
+	self->inst = test_instance("ev");
+	ASSERT_NE(NULL, self->inst);
+	self->word = 0;
+}
+
+FIXTURE_TEARDOWN(ev)
+{
+	test_instance_destroy(self->inst);
+	close(self->fd);
+}
+
+TEST_F(ev, register_creates_tracefs_event)
+{
+	static const char *files[] = { "enable", "format", "filter", "trigger", "id" };
+	uint32_t index = 99;
+	size_t i;
+
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_basic u32 a; u64 b", &self->word, 0, 4, 0, &index));
+	EXPECT_EQ(0U, index);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		bool found = tracefs_event_file_exists(NULL, SYS, "t_basic", files[i]);
+
+		EXPECT_TRUE(found) {
+			TH_LOG("missing events/" SYS "/t_basic/%s", files[i]);
+		}
+	}
+	/* Instances get the event too. */
+	EXPECT_TRUE(tracefs_event_file_exists(self->inst, SYS, "t_basic", "enable"));
+	EXPECT_EQ(0U, self->word);
+}
+
+TEST_F(ev, format_has_correct_offsets_and_print_fmt)
+{
+	char *fmt;
+
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_fmt u8 a; s64 b; char[6] c; __data_loc char[] d",
+			      &self->word, 0, 4, 0, NULL));
+	fmt = tfs_read(NULL, "events/" SYS "/t_fmt/format");
+	ASSERT_NE(NULL, fmt);
+	EXPECT_NE(NULL, strstr(fmt, "name: t_fmt\n"));
+	EXPECT_NE(NULL, strstr(fmt, "field:u8 a;\toffset:8;\tsize:1;\tsigned:0;"));
+	EXPECT_NE(NULL, strstr(fmt, "field:s64 b;\toffset:9;\tsize:8;\tsigned:1;"));
+	EXPECT_NE(NULL, strstr(fmt, "field:char c[6];\toffset:17;\tsize:6;\tsigned:1;"));
+	EXPECT_NE(NULL, strstr(fmt, "field:__data_loc char[] d;\toffset:23;\tsize:4;\tsigned:1;"));
+	EXPECT_NE(NULL, strstr(fmt, "print fmt: \"a=%hhu b=%lld c=%s d=%s\", REC->a, REC->b, REC->c, __get_str(d)"));
+	if (_metadata->exit_code)
+		TH_LOG("format:\n%s", fmt);
+	free(fmt);
+}
+
+TEST_F(ev, same_description_same_event_and_index)
+{
+	uint32_t i1 = ~0U, i2 = ~0U, i3 = ~0U, w2 = 0;
+	int fd2 = uevt_open();
+
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_same u32 a", &self->word, 0, 4, 0, &i1));
+	/* Same file, another enable bit: same index. */
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_same  u32   a;", &self->word, 1, 4, 0, &i2));
+	EXPECT_EQ(i1, i2);
+	/* Another file has its own index space. */
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_other u8 x", &self->word, 2, 4, 0, &i3));
+	EXPECT_EQ(i1 + 1, i3);
+	ASSERT_EQ(0, uevt_reg(fd2, "t_same u32 a", &w2, 0, 4, 0, &i3));
+	EXPECT_EQ(0U, i3);
+	/* Same name, other fields. */
+	EXPECT_EQ(-EADDRINUSE, uevt_reg(fd2, "t_same u64 a", &w2, 1, 4, 0, NULL));
+	close(fd2);
+}
+
+TEST_F(ev, struct_size_versioning)
+{
+	struct {
+		struct uevt_reg reg;
+		uint8_t extra[8];
+	} __attribute__((packed)) big;
+	const char *desc = "t_size u32 a";
+
+	memset(&big, 0, sizeof(big));
+	big.reg.enable_size = 4;
+	big.reg.enable_addr = (uint64_t)(uintptr_t)&self->word;
+	big.reg.name_args = (uint64_t)(uintptr_t)desc;
+
+	big.reg.size = UEVT_REG_SIZE_VER0 - 1;
+	EXPECT_EQ(-1, ioctl(self->fd, UEVT_IOC_REG, &big));
+	EXPECT_EQ(EINVAL, errno);
+
+	/* Larger than we know, zero tail: fine. */
+	big.reg.size = sizeof(big);
+	EXPECT_EQ(0, ioctl(self->fd, UEVT_IOC_REG, &big));
+
+	/* Larger with a non-zero tail: E2BIG. */
+	big.extra[7] = 1;
+	big.reg.enable_bit = 1;
+	EXPECT_EQ(-1, ioctl(self->fd, UEVT_IOC_REG, &big));
+	EXPECT_EQ(E2BIG, errno);
+}
+
+TEST_F(ev, bad_registrations_are_rejected)
+{
+	uint64_t word64 = 0;
+	char *ro, *unmapped;
+
+	ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	unmapped = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, unmapped);
+	ASSERT_EQ(0, munmap(unmapped, 4096));
+
+	EXPECT_EQ(-EINVAL, uevt_reg(self->fd, "t_bad u32 a", &self->word, 0, 4, 1 << 2, NULL));
+	EXPECT_EQ(-EINVAL, uevt_reg(self->fd, "t_bad u32 a", &self->word, 0, 2, 0, NULL));
+	EXPECT_EQ(-EINVAL, uevt_reg(self->fd, "t_bad u32 a", &self->word, 0, 16, 0, NULL));
+	EXPECT_EQ(-EINVAL, uevt_reg(self->fd, "t_bad u32 a", &self->word, 32, 4, 0, NULL));
+	EXPECT_EQ(-EINVAL, uevt_reg(self->fd, "t_bad u32 a", &word64, 64, 8, 0, NULL));
+	EXPECT_EQ(-EINVAL, uevt_reg(self->fd, "t_bad u32 a", (char *)&word64 + 4, 0, 8, 0, NULL));
+	EXPECT_EQ(-EINVAL, uevt_reg(self->fd, "t_bad u32 a", (char *)&word64 + 2, 0, 4, 0, NULL));
+	EXPECT_EQ(-EFAULT, uevt_reg(self->fd, "t_bad u32 a", ro, 0, 4, 0, NULL));
+	EXPECT_EQ(-EFAULT, uevt_reg(self->fd, "t_bad u32 a", unmapped, 0, 4, 0, NULL));
+	EXPECT_EQ(-EFAULT, uevt_reg(self->fd, (const char *)unmapped, &self->word, 0, 4, 0, NULL));
+	EXPECT_EQ(-EINVAL, uevt_reg(self->fd, "t_bad u32", &self->word, 0, 4, 0, NULL));
+	EXPECT_EQ(-EINVAL, uevt_reg(self->fd, "t-bad u32 a", &self->word, 0, 4, 0, NULL));
+	EXPECT_EQ(-EINVAL, uevt_reg(self->fd, "t_bad float a", &self->word, 0, 4, 0, NULL));
+	/* The rejected registrations left no event behind. */
+	EXPECT_FALSE(uevt_event_exists(SYS, "t_bad"));
+
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_bad u32 a", &self->word, 0, 4, 0, NULL));
+	EXPECT_EQ(-EADDRINUSE, uevt_reg(self->fd, "t_bad u32 a", &self->word, 0, 4, 0, NULL));
+	EXPECT_EQ(-EADDRINUSE, uevt_reg(self->fd, "t_bad2 u8 b", &self->word, 0, 4, 0, NULL));
+	munmap(ro, 4096);
+}
+
+TEST_F(ev, unknown_ioctl_and_bad_index)
+{
+	uint32_t v = 1;
+
+	EXPECT_EQ(-1, ioctl(self->fd, _IOW('*', 9, char *), 0));
+	EXPECT_EQ(ENOTTY, errno);
+	EXPECT_EQ(-ENOENT, uevt_write(self->fd, 7, &v, sizeof(v)));
+	EXPECT_EQ(-EINVAL, (int)write(self->fd, &v, 2) ? -errno : 0);
+}
+
+struct basic_payload {
+	uint32_t a;
+	uint64_t b;
+} __attribute__((packed));
+
+TEST_F(ev, enable_from_shell_sets_bit_and_records_arrive)
+{
+	struct basic_payload p = { 7, 1234567890123ULL };
+	struct records r;
+	uint32_t index = ~0U;
+
+	self->word = 0xa5a50000;	/* user bits around ours must survive */
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_shell u32 a; u64 b", &self->word, 3, 4, 0, &index));
+	EXPECT_EQ(0xa5a50000U, self->word);
+
+	/* Disabled: writes succeed and go nowhere. */
+	EXPECT_EQ((ssize_t)(4 + sizeof(p)), uevt_write(self->fd, index, &p, sizeof(p)));
+
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_shell"));
+	EXPECT_EQ(0xa5a50008U, self->word);
+	EXPECT_EQ((ssize_t)(4 + sizeof(p)), uevt_write(self->fd, index, &p, sizeof(p)));
+	p.a = 8;
+	EXPECT_EQ((ssize_t)(4 + sizeof(p)), uevt_write(self->fd, index, &p, sizeof(p)));
+	ASSERT_EQ(0, tracefs_event_disable(self->inst, SYS, "t_shell"));
+	EXPECT_EQ(0xa5a50000U, self->word);
+
+	ASSERT_EQ(0, collect(self->inst, SYS, "t_shell", &r));
+	ASSERT_EQ(2, r.count);
+	EXPECT_STREQ("a=7 b=1234567890123", r.text[0]);
+	EXPECT_STREQ("a=8 b=1234567890123", r.text[1]);
+	EXPECT_EQ(getpid(), r.pids[0]);
+}
+
+TEST_F(ev, kernel_text_output)
+{
+	struct basic_payload p = { 42, 9 };
+	uint32_t index = ~0U;
+	char *trace;
+
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_text u32 a; u64 b", &self->word, 0, 4, 0, &index));
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_text"));
+	uevt_write(self->fd, index, &p, sizeof(p));
+	tracefs_event_disable(self->inst, SYS, "t_text");
+	trace = tfs_read(self->inst, "trace");
+	ASSERT_NE(NULL, trace);
+	EXPECT_NE(NULL, strstr(trace, "t_text: a=42 b=9\n")) {
+		TH_LOG("trace:\n%s", trace);
+	}
+	free(trace);
+}
+
+/* Every field kind, fixed and dynamic, decoded by libtraceevent. */
+struct all_payload {
+	int8_t s8;
+	uint8_t u8;
+	int16_t s16;
+	uint16_t u16;
+	int32_t s32;
+	uint32_t u32;
+	int64_t s64;
+	uint64_t u64;
+	char name[8];
+	uint32_t path_loc;
+	uint32_t tag_loc;
+	char path[12];
+	char tag[4];
+} __attribute__((packed));
+
+TEST_F(ev, every_type_round_trips)
+{
+	struct all_payload p = {
+		.s8 = -8, .u8 = 200, .s16 = -1600, .u16 = 60000,
+		.s32 = -320000, .u32 = 4000000000U, .s64 = -64000000000LL,
+		.u64 = 18000000000000000000ULL, .name = "comm",
+		.path = "/etc/passwd", .tag = "abc",
+	};
+	struct records r;
+	uint32_t index = ~0U;
+
+	p.path_loc = (uint32_t)sizeof(p.path) << 16 | (uint32_t)(8 + offsetof(struct all_payload, path));
+	/* __rel_loc counts from the end of its own field. */
+	p.tag_loc = (uint32_t)sizeof(p.tag) << 16 |
+		    (uint32_t)(offsetof(struct all_payload, tag) -
+			       (offsetof(struct all_payload, tag_loc) + 4));
+	ASSERT_EQ(0, uevt_reg(self->fd,
+			      "t_all s8 s8; u8 u8; s16 s16; u16 u16; s32 s32; u32 u32; s64 s64; u64 u64; "
+			      "char[8] name; __data_loc char[] path; __rel_loc char[] tag",
+			      &self->word, 0, 4, 0, &index));
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_all"));
+	EXPECT_EQ((ssize_t)(4 + sizeof(p)), uevt_write(self->fd, index, &p, sizeof(p)));
+	tracefs_event_disable(self->inst, SYS, "t_all");
+	ASSERT_EQ(0, collect(self->inst, SYS, "t_all", &r));
+	ASSERT_EQ(1, r.count);
+	EXPECT_STREQ("s8=-8 u8=200 s16=-1600 u16=60000 s32=-320000 u32=4000000000 "
+		     "s64=-64000000000 u64=18000000000000000000 name=comm path=/etc/passwd tag=abc",
+		     r.text[0]);
+}
+
+struct str_payload {
+	uint32_t loc;
+	char s[8];
+} __attribute__((packed));
+
+TEST_F(ev, bad_payloads_never_reach_the_buffer)
+{
+	struct str_payload p = { 0, "hello" };
+	char big[UEVT_PAYLOAD_MAX + 1];
+	struct records r;
+	uint32_t index = ~0U;
+
+	memset(big, 0, sizeof(big));
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_badp __data_loc char[] s", &self->word, 0, 4, 0, &index));
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_badp"));
+
+	/* Shorter than the fixed part. */
+	EXPECT_EQ(-EINVAL, uevt_write(self->fd, index, &p, 3));
+	/* Location past the end. */
+	p.loc = 9u << 16 | 12;
+	EXPECT_EQ(-EFAULT, uevt_write(self->fd, index, &p, sizeof(p)));
+	/* Location inside the fixed part. */
+	p.loc = 4u << 16 | 8;
+	EXPECT_EQ(-EFAULT, uevt_write(self->fd, index, &p, sizeof(p)));
+	/* Not NUL-terminated. */
+	p.loc = 5u << 16 | 12;
+	EXPECT_EQ(-EILSEQ, uevt_write(self->fd, index, &p, sizeof(p)));
+	/* Too large. */
+	EXPECT_EQ(-E2BIG, uevt_write(self->fd, index, big, sizeof(big)));
+	/* Bad memory. */
+	EXPECT_EQ(-EFAULT, uevt_write(self->fd, index, (void *)8, 8));
+	/* And a good one. */
+	p.loc = 6u << 16 | 12;
+	EXPECT_EQ((ssize_t)(4 + sizeof(p)), uevt_write(self->fd, index, &p, sizeof(p)));
+	tracefs_event_disable(self->inst, SYS, "t_badp");
+
+	ASSERT_EQ(0, collect(self->inst, SYS, "t_badp", &r));
+	EXPECT_EQ(1, r.count);
+	EXPECT_STREQ("s=hello", r.text[0]);
+	{
+		char *line = status_line(SYS, "t_badp");
+
+		EXPECT_EQ(6, status_value(line, "rejected")) {
+			TH_LOG("status: %s", line);
+		}
+		free(line);
+	}
+}
+
+TEST_F(ev, filter_drops_non_matching_records)
+{
+	struct basic_payload p = { 0, 0 };
+	struct records r;
+	uint32_t index = ~0U;
+	int i;
+
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_filter u32 a; u64 b", &self->word, 0, 4, 0, &index));
+	ASSERT_EQ(0, tfs_write(self->inst, "events/" SYS "/t_filter/filter", "a == 5 || b > 100"));
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_filter"));
+	for (i = 0; i < 8; i++) {
+		p.a = (uint32_t)i;
+		p.b = i == 7 ? 1000 : 1;
+		uevt_write(self->fd, index, &p, sizeof(p));
+	}
+	tracefs_event_disable(self->inst, SYS, "t_filter");
+	ASSERT_EQ(0, collect(self->inst, SYS, "t_filter", &r));
+	ASSERT_EQ(2, r.count);
+	EXPECT_STREQ("a=5 b=1", r.text[0]);
+	EXPECT_STREQ("a=7 b=1000", r.text[1]);
+}
+
+TEST_F(ev, string_filter)
+{
+	struct str_payload p = { 6u << 16 | 12, "hello" };
+	struct records r;
+	uint32_t index = ~0U;
+
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_sfilter __data_loc char[] s", &self->word, 0, 4, 0, &index));
+	ASSERT_EQ(0, tfs_write(self->inst, "events/" SYS "/t_sfilter/filter", "s ~ \"wor*\""));
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_sfilter"));
+	uevt_write(self->fd, index, &p, sizeof(p));
+	memcpy(p.s, "world", 6);
+	uevt_write(self->fd, index, &p, sizeof(p));
+	tracefs_event_disable(self->inst, SYS, "t_sfilter");
+	ASSERT_EQ(0, collect(self->inst, SYS, "t_sfilter", &r));
+	ASSERT_EQ(1, r.count);
+	EXPECT_STREQ("s=world", r.text[0]);
+}
+
+TEST_F(ev, trigger_fires_on_matching_record)
+{
+	struct basic_payload p = { 1, 0 };
+	uint32_t index = ~0U;
+	char *on;
+
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_trig u32 a; u64 b", &self->word, 0, 4, 0, &index));
+	ASSERT_EQ(0, tfs_write(self->inst, "events/" SYS "/t_trig/trigger", "traceoff if a == 3"));
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_trig"));
+	uevt_write(self->fd, index, &p, sizeof(p));
+	on = tfs_read(self->inst, "tracing_on");
+	ASSERT_NE(NULL, on);
+	EXPECT_EQ('1', on[0]);
+	free(on);
+	p.a = 3;
+	uevt_write(self->fd, index, &p, sizeof(p));
+	on = tfs_read(self->inst, "tracing_on");
+	ASSERT_NE(NULL, on);
+	EXPECT_EQ('0', on[0]);
+	free(on);
+	tracefs_event_disable(self->inst, SYS, "t_trig");
+	tfs_write(self->inst, "events/" SYS "/t_trig/trigger", "!traceoff");
+}
+
+TEST_F(ev, two_instances_keep_the_bit_until_both_disable)
+{
+	struct tracefs_instance *other = test_instance("ev2");
+
+	ASSERT_NE(NULL, other);
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_inst u32 a", &self->word, 31, 4, 0, NULL));
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_inst"));
+	ASSERT_EQ(0, tracefs_event_enable(other, SYS, "t_inst"));
+	EXPECT_EQ(0x80000000U, self->word);
+	{
+		char *line = status_line(SYS, "t_inst");
+
+		EXPECT_EQ(2, status_value(line, "ftrace"));
+		EXPECT_EQ(1, status_value(line, "enabled"));
+		free(line);
+	}
+	tracefs_event_disable(self->inst, SYS, "t_inst");
+	EXPECT_EQ(0x80000000U, self->word);
+	tracefs_event_disable(other, SYS, "t_inst");
+	EXPECT_EQ(0U, self->word);
+	test_instance_destroy(other);
+}
+
+TEST_F(ev, forked_child_writes_through_inherited_fd)
+{
+	struct basic_payload p = { 11, 22 };
+	struct records r;
+	uint32_t index = ~0U;
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_fork u32 a; u64 b", &self->word, 0, 4, 0, &index));
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_fork"));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0)
+		_exit(uevt_write(self->fd, index, &p, sizeof(p)) == (ssize_t)(4 + sizeof(p)) ? 0 : 1);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	tracefs_event_disable(self->inst, SYS, "t_fork");
+	ASSERT_EQ(0, collect(self->inst, SYS, "t_fork", &r));
+	ASSERT_EQ(1, r.count);
+	EXPECT_EQ(pid, r.pids[0]);
+	EXPECT_STREQ("a=11 b=22", r.text[0]);
+}
+
+TEST_F(ev, unregister_clears_bit_and_unknown_is_enoent)
+{
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_unreg u32 a", &self->word, 5, 4, 0, NULL));
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_unreg"));
+	EXPECT_EQ(1U << 5, self->word);
+	EXPECT_EQ(0, uevt_unreg(self->fd, &self->word, 5));
+	EXPECT_EQ(0U, self->word);
+	EXPECT_EQ(-ENOENT, uevt_unreg(self->fd, &self->word, 5));
+	EXPECT_EQ(-ENOENT, uevt_unreg(self->fd, &self->word, 6));
+	tracefs_event_disable(self->inst, SYS, "t_unreg");
+}
+
+TEST_F(ev, delete_is_ebusy_while_used_and_unused_events_vanish)
+{
+	int fd2;
+
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_del u32 a", &self->word, 0, 4, 0, NULL));
+	EXPECT_EQ(-EBUSY, uevt_del(self->fd, "t_del"));
+	EXPECT_EQ(-ENOENT, uevt_del(self->fd, "t_nosuch"));
+
+	/* Last file closed and enabler gone: the event disappears by itself. */
+	fd2 = uevt_open();
+	ASSERT_LE(0, fd2);
+	EXPECT_EQ(0, uevt_unreg(self->fd, &self->word, 0));
+	close(self->fd);
+	self->fd = fd2;
+	usleep(200000);	/* removal is asynchronous */
+	EXPECT_FALSE(uevt_event_exists(SYS, "t_del"));
+	EXPECT_EQ(-ENOENT, uevt_del(self->fd, "t_del"));
+}
+
+TEST_F(ev, enabled_event_outlives_its_last_reference_until_disabled)
+{
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_held u32 a", &self->word, 0, 4, 0, NULL));
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_held"));
+	EXPECT_EQ(0, uevt_unreg(self->fd, &self->word, 0));
+	close(self->fd);
+	self->fd = uevt_open();
+	usleep(200000);
+	/* ftrace still has it: it must not be freed under ftrace. */
+	EXPECT_TRUE(uevt_event_exists(SYS, "t_held"));
+	ASSERT_EQ(0, tracefs_event_disable(self->inst, SYS, "t_held"));
+	usleep(200000);
+	EXPECT_FALSE(uevt_event_exists(SYS, "t_held"));
+}
+
+TEST_F(ev, persist_outlives_close_until_deleted)
+{
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_persist u32 a", &self->word, 0, 4, UEVT_REG_PERSIST, NULL));
+	EXPECT_EQ(0, uevt_unreg(self->fd, &self->word, 0));
+	close(self->fd);
+	self->fd = uevt_open();
+	usleep(200000);
+	EXPECT_TRUE(uevt_event_exists(SYS, "t_persist"));
+	EXPECT_EQ(0, uevt_del(self->fd, "t_persist"));
+	EXPECT_FALSE(uevt_event_exists(SYS, "t_persist"));
+}
+
+TEST_F(ev, persist_needs_cap_perfmon)
+{
+	int status;
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		uint32_t w = 0;
+		int fd;
+
+		/* Keep the open file, drop root. */
+		fd = uevt_open();
+		if (fd < 0 || setgid(65534) || setuid(65534))
+			_exit(2);
+		_exit(uevt_reg(fd, "t_pcap u32 a", &w, 0, 4, UEVT_REG_PERSIST, NULL) == -EPERM ? 0 : 1);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	EXPECT_FALSE(uevt_event_exists(SYS, "t_pcap"));
+}
+
+TEST_F(ev, multi_format_gives_one_event_per_format)
+{
+	uint32_t i1 = ~0U, i2 = ~0U, i3 = ~0U, w2 = 0;
+	char *status, *p;
+	int n = 0;
+
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_multi u32 a", &self->word, 0, 4,
+			      UEVT_REG_MULTI_FORMAT, &i1));
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_multi u64 a; u8 b", &self->word, 1, 4,
+			      UEVT_REG_MULTI_FORMAT, &i2));
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_multi u32 a", &w2, 0, 4, UEVT_REG_MULTI_FORMAT, &i3));
+	EXPECT_NE(i1, i2);
+	EXPECT_EQ(i1, i3);
+	status = read_status();
+	ASSERT_NE(NULL, status);
+	for (p = status; (p = strstr(p, "\nevent " SYS "_multi:t_multi.")); p++)
+		n++;
+	EXPECT_EQ(2, n);
+	free(status);
+}
+
+TEST_F(ev, per_file_limit)
+{
+	char desc[32];
+	int i, ret = 0;
+
+	ASSERT_EQ(0, write_file("/sys/module/uevt/parameters/max_events_per_file", "3"));
+	for (i = 0; i < 4 && !ret; i++) {
+		snprintf(desc, sizeof(desc), "t_lim%d u8 a", i);
+		ret = uevt_reg(self->fd, desc, &self->word, i, 4, 0, NULL);
+	}
+	EXPECT_EQ(4, i);
+	EXPECT_EQ(-EMFILE, ret);
+	write_file("/sys/module/uevt/parameters/max_events_per_file", "1024");
+}
+
+TEST_HARNESS_MAIN

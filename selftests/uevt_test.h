@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by the uevt selftests: the raw ABI, and tracefs through
+ * libtracefs/libtraceevent.  Each test works in its own trace instance, so
+ * tests never see each other's records.
+ */
+#ifndef _UEVT_TEST_H
+#define _UEVT_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <event-parse.h>
+#include <tracefs.h>
+
+#include <linux/uevt.h>
+
+#define UEVT_STATUS_PATH "/sys/kernel/debug/uevt/status"
+
+static inline int uevt_open(void)
+{
+	return open(UEVT_DEVICE_PATH, O_RDWR | O_CLOEXEC);
+}
+
+/* Register @desc with an enable bit; 0 or -errno.  *index gets the write index. */
+static inline int uevt_reg(int fd, const char *desc, void *word, int bit, int size,
+			   int flags, uint32_t *index)
+{
+	struct uevt_reg reg = {
+		.size = sizeof(reg),
+		.enable_bit = (uint8_t)bit,
+		.enable_size = (uint8_t)size,
+		.flags = (uint16_t)flags,
+		.enable_addr = (uint64_t)(uintptr_t)word,
+		.name_args = (uint64_t)(uintptr_t)desc,
+	};
+
+	if (ioctl(fd, UEVT_IOC_REG, &reg))
+		return -errno;
+	if (index)
+		*index = reg.write_index;
+	return 0;
+}
+
+static inline int uevt_unreg(int fd, void *word, int bit)
+{
+	struct uevt_unreg unreg = {
+		.size = sizeof(unreg),
+		.disable_bit = (uint8_t)bit,
+		.disable_addr = (uint64_t)(uintptr_t)word,
+	};
+
+	return ioctl(fd, UEVT_IOC_UNREG, &unreg) ? -errno : 0;
+}
+
+static inline int uevt_del(int fd, const char *name)
+{
+	return ioctl(fd, UEVT_IOC_DEL, name) ? -errno : 0;
+}
+
+/* write() a record: index then payload; returns write()'s result or -errno. */
+static inline ssize_t uevt_write(int fd, uint32_t index, const void *payload, size_t len)
+{
+	struct iovec iov[2] = {
+		{ &index, sizeof(index) },
+		{ (void *)payload, len },
+	};
+	ssize_t ret = writev(fd, iov, 2);
+
+	return ret < 0 ? -errno : ret;
+}
+
+/* Does events/<system>/<name> exist in tracefs? */
+static inline int uevt_event_exists(const char *system, const char *name)
+{
+	return tracefs_event_file_exists(NULL, system, name, "id");
+}
+
+/* Write a tracefs file of @inst (NULL: top level); 0 or -errno. */
+static inline int tfs_write(struct tracefs_instance *inst, const char *file, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (tracefs_instance_file_write(inst, file, buf) < 0)
+		return errno ? -errno : -EIO;
+	return 0;
+}
+
+/* Read a tracefs file of @inst (NULL: top level); malloc'd, NUL-terminated. */
+static inline char *tfs_read(struct tracefs_instance *inst, const char *file)
+{
+	return tracefs_instance_file_read(inst, file, NULL);
+}
+
+/* A fresh instance named after the test and pid. */
+static inline struct tracefs_instance *test_instance(const char *tag)
+{
+	char name[64];
+	struct tracefs_instance *inst;
+
+	snprintf(name, sizeof(name), "uevt_%s_%d", tag, getpid());
+	inst = tracefs_instance_create(name);
+	return inst;
+}
+
+static inline void test_instance_destroy(struct tracefs_instance *inst)
+{
+	if (!inst)
+		return;
+	tracefs_instance_destroy(inst);
+	tracefs_instance_free(inst);
+}
+
+/* Records read back from an instance's buffer, decoded with libtraceevent. */
+struct records {
+	struct tep_handle *tep;
+	const char *event;	/* name to collect */
+	int count;
+	char text[8][512];	/* "field=value ..." of the first 8, via tep_print */
+	int pids[8];
+};
+
+static inline int collect_one(struct tep_event *event, struct tep_record *record,
+			      int cpu, void *ctx)
+{
+	struct records *r = ctx;
+	struct trace_seq s;
+
+	(void)cpu;
+	if (strcmp(event->name, r->event))
+		return 0;
+	if (r->count < 8) {
+		trace_seq_init(&s);
+		tep_print_event(event->tep, &s, record, "%s", TEP_PRINT_INFO);
+		trace_seq_terminate(&s);
+		snprintf(r->text[r->count], sizeof(r->text[0]), "%s", s.buffer);
+		r->pids[r->count] = tep_data_pid(event->tep, record);
+		trace_seq_destroy(&s);
+	}
+	r->count++;
+	return 0;
+}
+
+/* Read every record of @event (in system @system) from @inst's buffer. */
+static inline int collect(struct tracefs_instance *inst, const char *system,
+			  const char *event, struct records *r)
+{
+	const char *systems[] = { system, NULL };
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->event = event;
+	r->tep = tracefs_local_events_system(NULL, systems);
+	if (!r->tep)
+		return -ENOENT;
+	ret = tracefs_iterate_raw_events(r->tep, inst, NULL, 0, collect_one, r);
+	tep_free(r->tep);
+	r->tep = NULL;
+	return ret;
+}
+
+/* Write a string to a file (sysfs parameters); 0 or -errno. */
+static inline int write_file(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), ret = 0;
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, strlen(value)) < 0)
+		ret = -errno;
+	close(fd);
+	return ret;
+}
+
+/* Read the status file; malloc'd. */
+static inline char *read_status(void)
+{
+	FILE *f = fopen(UEVT_STATUS_PATH, "r");
+	char *buf = calloc(1, 1 << 20);
+	size_t n;
+
+	if (!f || !buf) {
+		if (f)
+			fclose(f);
+		free(buf);
+		return NULL;
+	}
+	n = fread(buf, 1, (1 << 20) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* The status line of one event ("event SYSTEM:NAME ..."), malloc'd or NULL. */
+static inline char *status_line(const char *system, const char *name)
+{
+	char *all = read_status(), *line = NULL, key[256], *p, *end;
+
+	if (!all)
+		return NULL;
+	snprintf(key, sizeof(key), "event %s:%s ", system, name);
+	p = strstr(all, key);
+	if (p) {
+		end = strchr(p, '\n');
+		line = strndup(p, end ? (size_t)(end - p) : strlen(p));
+	}
+	free(all);
+	return line;
+}
+
+/* Integer value of "key N" in a status line, or -1. */
+static inline long status_value(const char *line, const char *key)
+{
+	char k[64];
+	const char *p;
+
+	if (!line)
+		return -1;
+	snprintf(k, sizeof(k), " %s ", key);
+	p = strstr(line, k);
+	return p ? strtol(p + strlen(k), NULL, 10) : -1;
+}
+
+#endif /* _UEVT_TEST_H */
