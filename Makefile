@@ -51,7 +51,13 @@ $(BUILD)/kselftest/kselftest_harness.h:
 selftests: kselftest-headers
 	$(MAKE) -C $(TOP)/selftests
 
-userspace: selftests
+# Host tests (parser unit tests, fuzzer, ABI compatibility); the compat
+# check does not build unless uevt.h matches upstream's user_events.h.
+host-tests: kselftest-headers
+	$(MAKE) -C $(TOP)/selftests/host \
+		UPSTREAM_USER_EVENTS=$(SOURCE_TREE)/include/uapi/linux/user_events.h
+
+userspace: selftests host-tests
 
 lint:
 	@$(TOP)/scripts/lint.sh
@@ -71,4 +77,4 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all deps module module-stock module-debug test-modules kselftest-headers \
-	selftests userspace lint check demo vm-run clean
+	selftests host-tests userspace lint check demo vm-run clean

@@ -14,6 +14,27 @@ start=$(date +%s)
 log "lint"
 "$UEVT_TOP/scripts/lint.sh" | tee "$results/lint.tap"
 
+log "host tests"
+{
+	# compat_check only compiles when every static assertion holds.
+	if [ -x "$BUILD/host/compat_check" ] && "$BUILD/host/compat_check"; then
+		echo "ok 1 host: uevt.h is binary compatible with upstream user_events.h"
+	else
+		echo "not ok 1 host: uevt.h is binary compatible with upstream user_events.h (compat_check missing)"
+	fi
+	"$BUILD/host/desc_test" || true
+	fuzz_s=${UEVT_FUZZ_SECONDS:-30}
+	mkdir -p "$BUILD/host/corpus"
+	if "$BUILD/host/desc_fuzz" -max_total_time="$fuzz_s" -max_len=2048 \
+		-artifact_prefix="$BUILD/host/" "$BUILD/host/corpus" \
+		"$UEVT_TOP/selftests/host/corpus" >"$BUILD/host/fuzz.log" 2>&1; then
+		echo "ok 2 host: parser fuzzed for ${fuzz_s}s under ASan/UBSan ($(grep -o 'Done [0-9]* runs' "$BUILD/host/fuzz.log"))"
+	else
+		echo "not ok 2 host: parser fuzzing found a crash (see $BUILD/host/fuzz.log)"
+		tail -n 30 "$BUILD/host/fuzz.log" | sed 's/^/# /'
+	fi
+} | tee "$results/host.tap"
+
 for kernel in ${UEVT_KERNELS:-stock debug}; do
 	log "VM suite on the $kernel kernel"
 	vmlog=$BUILD/vm/check-$kernel.log
@@ -21,6 +42,7 @@ for kernel in ${UEVT_KERNELS:-stock debug}; do
 	"$UEVT_TOP/scripts/vm-run" --kernel "$kernel" --timeout "${UEVT_VM_TIMEOUT:-1500}" \
 		--log "$vmlog" --output "$tap" \
 		--add "$BUILD/selftests:/opt/uevt/selftests" \
+		--add /usr/bin/perf:/usr/bin/perf --add /usr/bin/trace-cmd:/usr/bin/trace-cmd \
 		-- sh /opt/uevt/selftests/run-in-vm.sh
 	status=$?
 	{

@@ -100,7 +100,7 @@ static struct trace_event_call uevt_ctl_call = {
 };
 
 /* The tracing core registers the events in this section at module load. */
-static struct trace_event_call __used __section("_ftrace_events") *uevt_ctl_call_ptr =
+static struct trace_event_call *uevt_ctl_call_ptr __used __section("_ftrace_events") =
 	&uevt_ctl_call;
 
 /**
@@ -152,8 +152,8 @@ int uevt_ctl_init(void)
 	int ret = uevt_ctl_run(uevt_ctl_probe, NULL);
 
 	if (ret) {
-		pr_err("tracing core did not register " UEVT_CTL_SYSTEM ":" UEVT_CTL_EVENT " (%d)\n",
-		       ret);
+		pr_err("tracing core did not register %s:%s (%d)\n",
+		       UEVT_CTL_SYSTEM, UEVT_CTL_EVENT, ret);
 		return -ENODEV;
 	}
 	return 0;

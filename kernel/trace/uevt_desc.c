@@ -38,7 +38,7 @@ static const struct scalar_type *find_scalar(const char *name, size_t len)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(scalar_types) / sizeof(scalar_types[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(scalar_types); i++) {
 		if (strlen(scalar_types[i].name) == len &&
 		    !memcmp(scalar_types[i].name, name, len))
 			return &scalar_types[i];

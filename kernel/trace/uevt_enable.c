@@ -55,6 +55,7 @@ enum {
  */
 struct uevt_mm {
 	struct mmu_notifier mn;
+	/* Protects enablers, nr, dead; the fault worker writes under it. */
 	struct mutex lock;
 	struct list_head enablers;
 	unsigned int nr;

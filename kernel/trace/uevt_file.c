@@ -30,6 +30,7 @@ struct uevt_refs {
  * @refs: the write-index table; replaced whole under @lock, read under RCU.
  */
 struct uevt_file {
+	/* Serialises registrations on this file; table growth. */
 	struct mutex lock;
 	struct uevt_refs __rcu *refs;
 };

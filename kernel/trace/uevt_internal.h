@@ -81,6 +81,7 @@ struct uevt_event {
 	bool multi;
 	bool enabled;
 	struct list_head enablers;
+	/* Protects enablers and nr_enablers; never faults user memory. */
 	struct mutex enablers_lock;
 	unsigned int nr_enablers;
 	atomic_long_t dropped_ftrace;

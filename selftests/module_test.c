@@ -1,0 +1,113 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Module lifetime: rmmod fails cleanly while a file is open or a
+ * persistent event exists, succeeds once everything is closed and deleted,
+ * leaves nothing in tracefs, and the module loads again.  Each test ends
+ * with the module loaded, as the runner expects.
+ */
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "uevt_test.h"
+
+#include "kselftest_harness.h"
+
+#define MODULE_PATH "/lib/modules/uevt.ko"
+
+static int unload(void)
+{
+	return syscall(__NR_delete_module, "uevt", O_NONBLOCK) ? -errno : 0;
+}
+
+static int load(void)
+{
+	int fd = open(MODULE_PATH, O_RDONLY | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = syscall(__NR_finit_module, fd, "", 0) ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+static int loaded(void)
+{
+	struct stat st;
+
+	return !stat("/sys/module/uevt", &st);
+}
+
+TEST(unload_fails_while_a_file_is_open)
+{
+	int fd = uevt_open();
+
+	ASSERT_LE(0, fd);
+	EXPECT_NE(0, unload());
+	EXPECT_TRUE(loaded());
+	close(fd);
+}
+
+TEST(unload_fails_while_a_persistent_event_exists)
+{
+	uint32_t word = 0;
+	int fd = uevt_open();
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, uevt_reg(fd, "t_mod_persist u32 a", &word, 0, 4, UEVT_REG_PERSIST, NULL));
+	ASSERT_EQ(0, uevt_unreg(fd, &word, 0));
+	close(fd);
+	usleep(100000);
+	EXPECT_NE(0, unload());
+	EXPECT_TRUE(loaded());
+	EXPECT_TRUE(uevt_event_exists(UEVT_SYSTEM, "t_mod_persist"));
+
+	fd = uevt_open();
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, uevt_del(fd, "t_mod_persist"));
+	close(fd);
+}
+
+TEST(unload_fails_while_a_process_holds_an_enable_bit)
+{
+	uint32_t word = 0;
+	int fd = uevt_open();
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, uevt_reg(fd, "t_mod_bit u32 a", &word, 0, 4, 0, NULL));
+	/* The enabler outlives the file, as with user_events. */
+	close(fd);
+	usleep(100000);
+	EXPECT_NE(0, unload());
+	EXPECT_TRUE(loaded());
+	fd = uevt_open();
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, uevt_unreg(fd, &word, 0));
+	close(fd);
+}
+
+TEST(unload_when_idle_leaves_nothing_and_reload_works)
+{
+	uint32_t word = 0;
+	int fd = uevt_open();
+
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, uevt_reg(fd, "t_mod_gone u32 a", &word, 0, 4, 0, NULL));
+	ASSERT_EQ(0, uevt_unreg(fd, &word, 0));
+	close(fd);
+	usleep(300000);	/* the unreferenced event is removed asynchronously */
+
+	ASSERT_EQ(0, unload());
+	EXPECT_FALSE(loaded());
+	EXPECT_FALSE(uevt_event_exists(UEVT_SYSTEM, "t_mod_gone"));
+	EXPECT_FALSE(tracefs_event_file_exists(NULL, "uevt_ctl", "registry", "id"));
+	EXPECT_NE(0, access(UEVT_DEVICE_PATH, F_OK));
+
+	ASSERT_EQ(0, load());
+	EXPECT_TRUE(loaded());
+	fd = uevt_open();
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, uevt_reg(fd, "t_mod_gone u32 a", &word, 0, 4, 0, NULL));
+	close(fd);
+}
+
+TEST_HARNESS_MAIN
