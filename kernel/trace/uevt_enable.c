@@ -20,6 +20,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/hashtable.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
@@ -49,7 +50,9 @@ enum {
  * @dead: the address space is gone; nothing may be added.
  * @fault_work: writes pending enablers, faulting pages in.
  * @free_work: frees this structure in process context.
- * @node: in uevt_mms, for the status file; under uevt_mms_lock.
+ * @node: in uevt_mms; under uevt_mms_lock.
+ * @hnode: in uevt_mm_hash, found by the fork hook under RCU.
+ * @rcu: frees the structure after RCU readers of uevt_mm_hash.
  * @tgid: process that created it, for the status file.
  * @comm: its command name.
  */
@@ -63,6 +66,8 @@ struct uevt_mm {
 	struct delayed_work fault_work;
 	struct work_struct free_work;
 	struct list_head node;
+	struct hlist_node hnode;
+	struct rcu_head rcu;
 	pid_t tgid;
 	char comm[TASK_COMM_LEN];
 };
@@ -95,9 +100,16 @@ struct uevt_enabler {
 
 static struct workqueue_struct *uevt_fault_wq;
 
-/* All uevt_mm, for the status file only. */
+/* All uevt_mm: the status file, UNREG and fork look them up here. */
 static DEFINE_MUTEX(uevt_mms_lock);
 static LIST_HEAD(uevt_mms);
+
+/*
+ * The same, hashed by mm for the fork hook, which runs in atomic context:
+ * readers under RCU, writers under uevt_mm_hash_lock (inside uevt_mms_lock).
+ */
+static DEFINE_HASHTABLE(uevt_mm_hash, 8);
+static DEFINE_SPINLOCK(uevt_mm_hash_lock);
 
 /*
  * Set or clear the bit in the mm, translating the address now.  Without
@@ -281,9 +293,14 @@ static void uevt_mm_free_work(struct work_struct *work)
 
 	cancel_delayed_work_sync(&umm->fault_work);
 	mutex_lock(&uevt_mms_lock);
-	list_del(&umm->node);
+	if (!list_empty(&umm->node)) {
+		list_del(&umm->node);
+		spin_lock(&uevt_mm_hash_lock);
+		hash_del_rcu(&umm->hnode);
+		spin_unlock(&uevt_mm_hash_lock);
+	}
 	mutex_unlock(&uevt_mms_lock);
-	kfree(umm);
+	kfree_rcu(umm, rcu);
 }
 
 /* Called from an SRCU callback after the last put: defer to process context. */
@@ -312,6 +329,51 @@ static struct uevt_enabler *uevt_mm_find(struct uevt_mm *umm, unsigned long addr
 	return NULL;
 }
 
+/* Make a new uevt_mm findable: status, UNREG, the fork hook. */
+static void uevt_mm_publish(struct uevt_mm *umm)
+{
+	mutex_lock(&uevt_mms_lock);
+	if (list_empty(&umm->node)) {
+		list_add_tail(&umm->node, &uevt_mms);
+		spin_lock(&uevt_mm_hash_lock);
+		hash_add_rcu(uevt_mm_hash, &umm->hnode, (unsigned long)umm->mn.mm);
+		spin_unlock(&uevt_mm_hash_lock);
+	}
+	mutex_unlock(&uevt_mms_lock);
+}
+
+/**
+ * uevt_mm_has_enablers() - does an address space hold enable bits?
+ * @mm: the address space.
+ *
+ * Context: any, including atomic (the fork hook).
+ * Return: true when @mm has at least one enabler.
+ */
+bool uevt_mm_has_enablers(struct mm_struct *mm)
+{
+	struct uevt_mm *umm;
+	bool ret = false;
+
+	rcu_read_lock();
+	hash_for_each_possible_rcu(uevt_mm_hash, umm, hnode, (unsigned long)mm) {
+		if (umm->mn.mm == mm && READ_ONCE(umm->nr) && !READ_ONCE(umm->dead)) {
+			ret = true;
+			break;
+		}
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+/**
+ * uevt_queue_work() - queue work on uevt's bounded workqueue
+ * @work: the work.
+ */
+void uevt_queue_work(struct work_struct *work)
+{
+	queue_work(uevt_fault_wq, work);
+}
+
 /* The calling process's uevt_mm, with a notifier reference; checks that
  * [addr, addr + size) is mapped writable.
  */
@@ -335,10 +397,7 @@ static struct uevt_mm *uevt_mm_get(unsigned long addr, unsigned int size)
 	if (IS_ERR(mn))
 		return ERR_CAST(mn);
 	umm = container_of(mn, struct uevt_mm, mn);
-	mutex_lock(&uevt_mms_lock);
-	if (list_empty(&umm->node))
-		list_add_tail(&umm->node, &uevt_mms);
-	mutex_unlock(&uevt_mms_lock);
+	uevt_mm_publish(umm);
 	return umm;
 }
 
@@ -507,6 +566,87 @@ int uevt_enabler_remove(const struct uevt_unreg *unreg)
 	mmu_notifier_put(&umm->mn);
 	kfree(en);
 	return 0;
+}
+
+struct uevt_copy {
+	struct uevt_event *ev;
+	unsigned long addr;
+	u8 bit;
+	u8 size;
+};
+
+/**
+ * uevt_mm_copy() - give a forked child its parent's enable bits
+ * @parent: the parent's address space (the caller holds mmgrab()).
+ * @child: the child's address space (the caller holds mmgrab()).
+ * @tgid: the child's pid, for the status file.
+ *
+ * Snapshots the parent's enablers, recreates them in @child and writes
+ * the current state into the child's copy of each word.  A parent that
+ * exited before this ran leaves nothing to copy.
+ *
+ * Context: process context (workqueue), may sleep; no uevt lock held.
+ * Return: 0, -ESRCH when the child is gone already, -ENOMEM.
+ */
+int uevt_mm_copy(struct mm_struct *parent, struct mm_struct *child, pid_t tgid)
+{
+	char comm[TASK_COMM_LEN] = "";
+	struct uevt_copy *snap = NULL;
+	struct uevt_enabler *en;
+	unsigned int n = 0, i;
+	struct uevt_mm *pumm;
+	int ret = 0;
+
+	if (!mmget_not_zero(child))
+		return -ESRCH;
+	mutex_lock(&uevt_mms_lock);
+	pumm = uevt_mm_lookup(parent);
+	if (pumm) {
+		mutex_lock(&pumm->lock);
+		snap = kmalloc_array(pumm->nr, sizeof(*snap), GFP_KERNEL_ACCOUNT);
+		if (snap) {
+			list_for_each_entry(en, &pumm->enablers, mm_node) {
+				snap[n++] = (struct uevt_copy){
+					en->ev, en->addr, en->bit, en->size
+				};
+				uevt_event_get(en->ev);
+			}
+		} else if (pumm->nr) {
+			ret = -ENOMEM;
+		}
+		memcpy(comm, pumm->comm, sizeof(comm));
+		mutex_unlock(&pumm->lock);
+	}
+	mutex_unlock(&uevt_mms_lock);
+
+	for (i = 0; i < n; i++) {
+		struct mmu_notifier *mn = ERR_PTR(-ENOMEM);
+
+		en = kzalloc(sizeof(*en), GFP_KERNEL_ACCOUNT);
+		if (en) {
+			mmap_write_lock(child);
+			mn = mmu_notifier_get_locked(&uevt_mmu_ops, child);
+			mmap_write_unlock(child);
+		}
+		if (IS_ERR(mn)) {
+			kfree(en);
+			ret = PTR_ERR(mn);
+		} else {
+			en->umm = container_of(mn, struct uevt_mm, mn);
+			en->addr = snap[i].addr;
+			en->bit = snap[i].bit;
+			en->size = snap[i].size;
+			en->umm->tgid = tgid;
+			memcpy(en->umm->comm, comm, sizeof(comm));
+			uevt_mm_publish(en->umm);
+			uevt_enabler_commit(en, snap[i].ev);
+		}
+		uevt_event_put(snap[i].ev);
+	}
+	kfree(snap);
+	/* Not under any uevt lock: this may be the child's last reference. */
+	mmput(child);
+	return ret;
 }
 
 /**

@@ -111,6 +111,14 @@ int uevt_enabler_commit(struct uevt_enabler *en, struct uevt_event *ev);
 void uevt_enabler_abort(struct uevt_enabler *en);
 int uevt_enabler_remove(const struct uevt_unreg *unreg);
 void uevt_enablers_update(struct uevt_event *ev);
+bool uevt_mm_has_enablers(struct mm_struct *mm);
+int uevt_mm_copy(struct mm_struct *parent, struct mm_struct *child, pid_t tgid);
+void uevt_queue_work(struct work_struct *work);
+
+/* uevt_fork.c */
+int uevt_fork_init(void);
+void uevt_fork_exit(void);
+void uevt_fork_show(struct seq_file *m);
 int uevt_enable_init(void);
 void uevt_enable_exit(void);
 void uevt_enablers_show(struct seq_file *m);

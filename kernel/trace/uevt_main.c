@@ -74,9 +74,12 @@ static int __init uevt_init(void)
 	ret = uevt_ctl_init();
 	if (ret)
 		goto out_enable;
-	ret = uevt_status_init();
+	ret = uevt_fork_init();
 	if (ret)
 		goto out_enable;
+	ret = uevt_status_init();
+	if (ret)
+		goto out_fork;
 	ret = misc_register(&uevt_misc);
 	if (ret)
 		goto out_status;
@@ -84,6 +87,8 @@ static int __init uevt_init(void)
 
 out_status:
 	uevt_status_exit();
+out_fork:
+	uevt_fork_exit();
 out_enable:
 	uevt_enable_exit();
 	return ret;
@@ -93,6 +98,7 @@ static void __exit uevt_exit(void)
 {
 	misc_deregister(&uevt_misc);
 	uevt_status_exit();
+	uevt_fork_exit();
 	uevt_events_exit();
 	uevt_enable_exit();
 	uevt_ctl_exit();

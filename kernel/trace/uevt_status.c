@@ -16,6 +16,7 @@ static struct dentry *uevt_debugfs_dir;
 static int uevt_status_show(struct seq_file *m, void *unused)
 {
 	uevt_events_show(m);
+	uevt_fork_show(m);
 	uevt_enablers_show(m);
 	return 0;
 }

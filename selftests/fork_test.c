@@ -1,0 +1,304 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Enable bits across fork(): the child is traced without registering, its
+ * copy-on-write copy of the word keeps receiving updates whichever side
+ * writes the page, unregistering in one process leaves the other alone,
+ * grandchildren inherit too, and many children all converge.
+ */
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "uevt_test.h"
+
+#include "kselftest_harness.h"
+
+#define SYS UEVT_SYSTEM
+
+/* The enable word sits in a private anonymous page the test controls. */
+static volatile uint32_t *private_word(void)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static int wait_bits(volatile uint32_t *w, uint32_t mask, uint32_t want, int ms)
+{
+	for (; ms > 0; ms -= 2) {
+		if ((*w & mask) == want)
+			return 0;
+		usleep(2000);
+	}
+	return -1;
+}
+
+/*
+ * A child that answers commands from the parent over a pipe:
+ *   '1'/'0': wait until our bit is set/clear, answer 'y' or 'n'
+ *   'w':     write our copy of the page (user bit 7 of the word), answer 'y'
+ *   'u':     unregister our copy, answer 'y' if it worked
+ *   'q':     exit
+ */
+struct child {
+	pid_t pid;
+	int cmd;
+	int ans;
+};
+
+static void child_loop(int fd, volatile uint32_t *w, int cmd, int ans)
+{
+	char c, r;
+
+	while (read(cmd, &c, 1) == 1 && c != 'q') {
+		switch (c) {
+		case '1':
+		case '0':
+			r = wait_bits(w, 1, c == '1', 5000) ? 'n' : 'y';
+			break;
+		case 'w':
+			*w |= 0x80;
+			r = 'y';
+			break;
+		case 'u':
+			r = uevt_unreg(fd, (void *)w, 0) == 0 && (*w & 1) == 0 &&
+			    uevt_unreg(fd, (void *)w, 0) == -ENOENT ? 'y' : 'n';
+			break;
+		default:
+			r = '?';
+		}
+		if (write(ans, &r, 1) != 1)
+			break;
+	}
+}
+
+static int start_child(struct child *c, int fd, volatile uint32_t *w)
+{
+	int to[2], from[2];
+
+	if (pipe(to) || pipe(from))
+		return -1;
+	c->pid = fork();
+	if (c->pid < 0)
+		return -1;
+	if (c->pid == 0) {
+		close(to[1]);
+		close(from[0]);
+		child_loop(fd, w, to[0], from[1]);
+		_exit(0);
+	}
+	close(to[0]);
+	close(from[1]);
+	c->cmd = to[1];
+	c->ans = from[0];
+	return 0;
+}
+
+static char ask(struct child *c, char cmd)
+{
+	char r = 'x';
+
+	if (write(c->cmd, &cmd, 1) != 1 || read(c->ans, &r, 1) != 1)
+		return 'x';
+	return r;
+}
+
+static void stop_child(struct child *c)
+{
+	int status;
+
+	ask(c, 'q');
+	close(c->cmd);
+	close(c->ans);
+	waitpid(c->pid, &status, 0);
+}
+
+FIXTURE(fk)
+{
+	int fd;
+	struct tracefs_instance *inst;
+	volatile uint32_t *word;
+};
+
+FIXTURE_SETUP(fk)
+{
+	self->fd = uevt_open();
+	ASSERT_LE(0, self->fd);
+	self->inst = test_instance("fork");
+	ASSERT_NE(NULL, self->inst);
+	self->word = private_word();
+	ASSERT_NE(NULL, self->word);
+}
+
+FIXTURE_TEARDOWN(fk)
+{
+	test_instance_destroy(self->inst);
+	close(self->fd);
+}
+
+#define ENABLE(ev)  ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, ev))
+#define DISABLE(ev) ASSERT_EQ(0, tracefs_event_disable(self->inst, SYS, ev))
+
+TEST_F(fk, child_follows_state_through_cow_on_either_side)
+{
+	struct child c;
+
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_fork_cow u32 a", (void *)self->word, 0, 4, 0, NULL));
+	ASSERT_EQ(0, start_child(&c, self->fd, self->word));
+
+	ENABLE("t_fork_cow");
+	EXPECT_EQ('y', ask(&c, '1'));
+	EXPECT_EQ(1U, *self->word & 1);
+	DISABLE("t_fork_cow");
+	EXPECT_EQ('y', ask(&c, '0'));
+
+	/* The child writes its copy of the page: COW breaks on its side. */
+	EXPECT_EQ('y', ask(&c, 'w'));
+	ENABLE("t_fork_cow");
+	EXPECT_EQ('y', ask(&c, '1'));
+	EXPECT_EQ(1U, *self->word & 1);
+	EXPECT_EQ(0U, *self->word & 0x80);	/* the child's write stayed its own */
+
+	/* The parent writes its page too. */
+	*self->word |= 0x40;
+	DISABLE("t_fork_cow");
+	EXPECT_EQ('y', ask(&c, '0'));
+	EXPECT_EQ(0x40U, *self->word);
+	stop_child(&c);
+}
+
+TEST_F(fk, unregister_in_child_leaves_parent_alone)
+{
+	struct child c;
+
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_fork_unreg u32 a", (void *)self->word, 0, 4, 0, NULL));
+	ASSERT_EQ(0, start_child(&c, self->fd, self->word));
+	ENABLE("t_fork_unreg");
+	EXPECT_EQ('y', ask(&c, '1'));
+	EXPECT_EQ('y', ask(&c, 'u'));
+	DISABLE("t_fork_unreg");
+	ENABLE("t_fork_unreg");
+	EXPECT_EQ(1U, *self->word & 1);
+	/* The child's bit stays clear: it unregistered. */
+	EXPECT_EQ('n', ask(&c, '1'));
+	DISABLE("t_fork_unreg");
+	stop_child(&c);
+}
+
+TEST_F(fk, unregister_in_parent_leaves_child_alone)
+{
+	struct child c;
+
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_fork_punreg u32 a", (void *)self->word, 0, 4, 0, NULL));
+	ASSERT_EQ(0, start_child(&c, self->fd, self->word));
+	ASSERT_EQ('y', ask(&c, '0'));	/* the copy to the child is done */
+	EXPECT_EQ(0, uevt_unreg(self->fd, (void *)self->word, 0));
+	ENABLE("t_fork_punreg");
+	EXPECT_EQ('y', ask(&c, '1'));
+	EXPECT_EQ(0U, *self->word & 1);
+	DISABLE("t_fork_punreg");
+	stop_child(&c);
+}
+
+TEST_F(fk, grandchild_inherits)
+{
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_fork_gc u32 a", (void *)self->word, 0, 4, 0, NULL));
+	ENABLE("t_fork_gc");
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		pid_t gc;
+
+		/* Wait for our own copy to be tracked, then fork again. */
+		usleep(300000);
+		gc = fork();
+		if (gc == 0) {
+			/* Bit is set from the copy; it must follow the disable. */
+			if (wait_bits(self->word, 1, 1, 5000))
+				_exit(2);
+			_exit(wait_bits(self->word, 1, 0, 10000) ? 3 : 0);
+		}
+		waitpid(gc, &status, 0);
+		_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 4);
+	}
+	usleep(900000);
+	DISABLE("t_fork_gc");
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+TEST_F_TIMEOUT(fk, two_hundred_children_converge, 240)
+{
+	enum { N = 200 };
+	pid_t pids[N];
+	int i, status, bad = 0, sync_pipe[2];
+	char c;
+
+	ASSERT_EQ(0, pipe(sync_pipe));
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_fork_many u32 a", (void *)self->word, 0, 4, 0, NULL));
+	for (i = 0; i < N; i++) {
+		pids[i] = fork();
+		ASSERT_LE(0, pids[i]);
+		if (pids[i] == 0) {
+			close(sync_pipe[1]);
+			/* Wait for the parent's go, then for the state it set. */
+			if (read(sync_pipe[0], &c, 1) != 0)
+				_exit(5);
+			if (wait_bits(self->word, 1, 1, 60000))
+				_exit(2);
+			/* Our own write: COW per child. */
+			*self->word |= 0x100;
+			if (read(0, &c, 0) < 0)
+				_exit(6);
+			_exit(0);
+		}
+	}
+	close(sync_pipe[0]);
+	usleep(500000);
+	ENABLE("t_fork_many");
+	close(sync_pipe[1]);	/* go */
+	for (i = 0; i < N; i++) {
+		ASSERT_EQ(pids[i], waitpid(pids[i], &status, 0));
+		if (!WIFEXITED(status) || WEXITSTATUS(status))
+			bad++;
+	}
+	DISABLE("t_fork_many");
+	EXPECT_EQ(0, bad);
+	{
+		char *status_text = read_status();
+
+		EXPECT_NE(NULL, strstr(status_text, "lost 0")) {
+			TH_LOG("%s", status_text);
+		}
+		free(status_text);
+	}
+}
+
+TEST_F(fk, exited_children_leave_no_enablers)
+{
+	char *status_text, key[64];
+	int status;
+	pid_t pid;
+
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_fork_exit u32 a", (void *)self->word, 0, 4, 0, NULL));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		usleep(300000);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	usleep(200000);
+	status_text = read_status();
+	ASSERT_NE(NULL, status_text);
+	snprintf(key, sizeof(key), "enabler tgid %d ", pid);
+	EXPECT_EQ(NULL, strstr(status_text, key));
+	snprintf(key, sizeof(key), "enabler tgid %d ", getpid());
+	EXPECT_NE(NULL, strstr(status_text, key));
+	free(status_text);
+}
+
+TEST_HARNESS_MAIN
