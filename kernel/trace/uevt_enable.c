@@ -40,6 +40,10 @@ enum {
 	UEVT_EN_PENDING,	/* a faulting write is owed */
 };
 
+enum {
+	UEVT_MM_HEAL,		/* page tables were cleared: rewrite every bit */
+};
+
 /**
  * struct uevt_mm - uevt's state of one address space
  * @mn: the notifier; @mn.mm is the address space (kept valid by it).
@@ -48,6 +52,7 @@ enum {
  * @enablers: this mm's enablers.
  * @nr: entries in @enablers.
  * @dead: the address space is gone; nothing may be added.
+ * @flags: UEVT_MM_* bits, atomic.
  * @fault_work: writes pending enablers, faulting pages in.
  * @free_work: frees this structure in process context.
  * @node: in uevt_mms; under uevt_mms_lock.
@@ -63,6 +68,7 @@ struct uevt_mm {
 	struct list_head enablers;
 	unsigned int nr;
 	bool dead;
+	unsigned long flags;
 	struct delayed_work fault_work;
 	struct work_struct free_work;
 	struct list_head node;
@@ -222,6 +228,12 @@ static void uevt_mm_fault_work(struct work_struct *work)
 	int ret;
 
 	mutex_lock(&umm->lock);
+	if (test_and_clear_bit(UEVT_MM_HEAL, &umm->flags)) {
+		list_for_each_entry(en, &umm->enablers, mm_node) {
+			en->retries = 0;
+			set_bit(UEVT_EN_PENDING, &en->flags);
+		}
+	}
 	list_for_each_entry(en, &umm->enablers, mm_node) {
 		if (!test_and_clear_bit(UEVT_EN_PENDING, &en->flags))
 			continue;
@@ -271,6 +283,24 @@ static void uevt_mm_release(struct mmu_notifier *mn, struct mm_struct *mm)
 		uevt_enabler_free(en);
 }
 
+/*
+ * Page tables of this mm were cleared (MADV_DONTNEED and the like): an
+ * enable word may now read as zero.  Rewrite every bit from the worker.
+ * munmap() is MMU_NOTIFY_UNMAP and deliberately not healed: nothing may be
+ * written into whatever gets mapped there next.  Any context: no lock,
+ * only a flag and a queued work.
+ */
+static void uevt_mm_invalidate_end(struct mmu_notifier *mn,
+				   const struct mmu_notifier_range *range)
+{
+	struct uevt_mm *umm = container_of(mn, struct uevt_mm, mn);
+
+	if (range->event != MMU_NOTIFY_CLEAR || !READ_ONCE(umm->nr))
+		return;
+	set_bit(UEVT_MM_HEAL, &umm->flags);
+	queue_delayed_work(uevt_fault_wq, &umm->fault_work, 0);
+}
+
 static struct mmu_notifier *uevt_mm_alloc(struct mm_struct *mm)
 {
 	struct uevt_mm *umm = kzalloc(sizeof(*umm), GFP_KERNEL_ACCOUNT);
@@ -314,6 +344,7 @@ static void uevt_mm_free(struct mmu_notifier *mn)
 
 static const struct mmu_notifier_ops uevt_mmu_ops = {
 	.release	= uevt_mm_release,
+	.invalidate_range_end = uevt_mm_invalidate_end,
 	.alloc_notifier	= uevt_mm_alloc,
 	.free_notifier	= uevt_mm_free,
 };

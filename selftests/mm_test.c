@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Enable bits and the states a page can be in: zapped by MADV_DONTNEED
+ * (healed), read-only (reported, healed once writable again), shared
+ * memfd, transparent huge page, mlocked; a stuck userfaultfd range delays
+ * only its own process; exec never writes into the new image.
+ */
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "uevt_test.h"
+
+#include "kselftest_harness.h"
+
+#define SYS UEVT_SYSTEM
+
+static int wait_bits(volatile uint32_t *w, uint32_t mask, uint32_t want, int ms)
+{
+	for (; ms > 0; ms -= 2) {
+		if ((*w & mask) == want)
+			return 0;
+		usleep(2000);
+	}
+	return -1;
+}
+
+static void *map(size_t len, int flags)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+FIXTURE(mm)
+{
+	int fd;
+	struct tracefs_instance *inst;
+};
+
+FIXTURE_SETUP(mm)
+{
+	self->fd = uevt_open();
+	ASSERT_LE(0, self->fd);
+	self->inst = test_instance("mm");
+	ASSERT_NE(NULL, self->inst);
+}
+
+FIXTURE_TEARDOWN(mm)
+{
+	test_instance_destroy(self->inst);
+	close(self->fd);
+}
+
+TEST_F(mm, madv_dontneed_is_healed)
+{
+	volatile uint32_t *w = map(4096, MAP_PRIVATE | MAP_ANONYMOUS);
+
+	ASSERT_NE(NULL, w);
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_mm_heal u32 a", (void *)w, 2, 4, 0, NULL));
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_mm_heal"));
+	EXPECT_EQ(4U, *w);
+	ASSERT_EQ(0, madvise((void *)w, 4096, MADV_DONTNEED));
+	/* The zap really happened, then the kernel restores the bit. */
+	EXPECT_EQ(0, wait_bits(w, 4, 4, 5000));
+	tracefs_event_disable(self->inst, SYS, "t_mm_heal");
+	EXPECT_EQ(0U, *w);
+}
+
+TEST_F(mm, read_only_word_is_reported_then_healed)
+{
+	volatile uint32_t *w = map(4096, MAP_PRIVATE | MAP_ANONYMOUS);
+	char *line, *status, key[96];
+
+	ASSERT_NE(NULL, w);
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_mm_ro u32 a", (void *)w, 0, 4, 0, NULL));
+	ASSERT_EQ(0, mprotect((void *)w, 4096, PROT_READ));
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_mm_ro"));
+	EXPECT_EQ(0U, *w);
+	usleep(100000);
+	status = read_status();
+	ASSERT_NE(NULL, status);
+	snprintf(key, sizeof(key), "addr 0x%lx bit 0 size 4 event " SYS ":t_mm_ro last_err -14",
+		 (unsigned long)w);
+	line = strstr(status, key);
+	EXPECT_NE(NULL, line) {
+		TH_LOG("status:\n%s", status);
+	}
+	free(status);
+	/* Writable again: a retry completes the write. */
+	ASSERT_EQ(0, mprotect((void *)w, 4096, PROT_READ | PROT_WRITE));
+	EXPECT_EQ(0, wait_bits(w, 1, 1, 5000));
+	tracefs_event_disable(self->inst, SYS, "t_mm_ro");
+}
+
+TEST_F(mm, shared_memfd_word)
+{
+	int mfd = memfd_create("uevt", MFD_CLOEXEC);
+	volatile uint32_t *w, *alias;
+
+	ASSERT_LE(0, mfd);
+	ASSERT_EQ(0, ftruncate(mfd, 4096));
+	w = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, mfd, 0);
+	alias = mmap(NULL, 4096, PROT_READ, MAP_SHARED, mfd, 0);
+	ASSERT_NE(MAP_FAILED, w);
+	ASSERT_NE(MAP_FAILED, alias);
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_mm_memfd u32 a", (void *)w, 9, 4, 0, NULL));
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_mm_memfd"));
+	EXPECT_EQ(1U << 9, *w);
+	EXPECT_EQ(1U << 9, *alias);
+	tracefs_event_disable(self->inst, SYS, "t_mm_memfd");
+	EXPECT_EQ(0U, *alias);
+	close(mfd);
+}
+
+TEST_F(mm, transparent_huge_page_word)
+{
+	size_t len = 4 << 20;
+	char *p = map(len, MAP_PRIVATE | MAP_ANONYMOUS);
+	volatile uint64_t *w;
+
+	ASSERT_NE(NULL, p);
+	/* A 2 MiB aligned word inside a huge page, 8 bytes, bit 63. */
+	w = (volatile uint64_t *)(((uintptr_t)p + (2 << 20) - 1) & ~((uintptr_t)(2 << 20) - 1));
+	madvise((void *)w, 2 << 20, MADV_HUGEPAGE);
+	memset((void *)w, 0, 2 << 20);
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_mm_thp u32 a", (void *)w, 63, 8, 0, NULL));
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_mm_thp"));
+	EXPECT_EQ(1ULL << 63, *w);
+	tracefs_event_disable(self->inst, SYS, "t_mm_thp");
+	EXPECT_EQ(0ULL, *w);
+}
+
+TEST_F(mm, mlocked_word)
+{
+	volatile uint32_t *w = map(4096, MAP_PRIVATE | MAP_ANONYMOUS | MAP_LOCKED);
+
+	ASSERT_NE(NULL, w);
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_mm_lock u32 a", (void *)w, 30, 4, 0, NULL));
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_mm_lock"));
+	EXPECT_EQ(1U << 30, *w);
+	tracefs_event_disable(self->inst, SYS, "t_mm_lock");
+	EXPECT_EQ(0U, *w);
+}
+
+/*
+ * A child registers a word inside a userfaultfd missing-mode range and
+ * never serves the fault.  Enabling the event must still set our own bit
+ * at once, and the child's registration shows its failed write.
+ */
+TEST_F_TIMEOUT(mm, stuck_userfaultfd_delays_only_its_own_process, 60)
+{
+	volatile uint32_t *w = map(4096, MAP_PRIVATE | MAP_ANONYMOUS);
+	int ready[2], done[2], status;
+	char c, *text, key[96];
+	void *child_area = NULL;
+	pid_t pid;
+
+	ASSERT_NE(NULL, w);
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(done));
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_mm_uffd u32 a", (void *)w, 0, 4, 0, NULL));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct uffdio_api api = { .api = UFFD_API };
+		struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+		char *area = map(4096, MAP_PRIVATE | MAP_ANONYMOUS);
+		int uffd = (int)syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+		int fd = uevt_open();
+		uint32_t tmp = 0;
+
+		if (!area || uffd < 0 || fd < 0 || ioctl(uffd, UFFDIO_API, &api))
+			_exit(2);
+		reg.range.start = (uintptr_t)area;
+		reg.range.len = 4096;
+		if (ioctl(uffd, UFFDIO_REGISTER, &reg))
+			_exit(3);
+		/* Registered, never touched: any fault on it waits for nobody. */
+		if (uevt_reg(fd, "t_mm_uffd u32 a", area, 0, 4, 0, NULL))
+			_exit(4);
+		(void)tmp;
+		if (write(ready[1], &area, sizeof(area)) != sizeof(area) || read(done[0], &c, 1) != 1)
+			_exit(5);
+		_exit(0);
+	}
+	ASSERT_EQ((ssize_t)sizeof(child_area), read(ready[0], &child_area, sizeof(child_area)));
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_mm_uffd"));
+	EXPECT_EQ(1U, *w);	/* set synchronously, not after the child's fault */
+	usleep(100000);
+	text = read_status();
+	ASSERT_NE(NULL, text);
+	/* The child also inherited our enabler; look at its own one. */
+	snprintf(key, sizeof(key), "enabler tgid %d comm mm_test addr %p ", pid, child_area);
+	{
+		char *line = strstr(text, key), *eol = line ? strchr(line, '\n') : NULL;
+
+		ASSERT_NE(NULL, line);
+		if (eol)
+			*eol = '\0';
+		/* The child's write failed (and is retried), it was not waited for. */
+		EXPECT_EQ(NULL, strstr(line, "last_err 0 ")) {
+			TH_LOG("%s", line);
+		}
+	}
+	free(text);
+	tracefs_event_disable(self->inst, SYS, "t_mm_uffd");
+	EXPECT_EQ(0U, *w);
+	ASSERT_EQ(1, write(done[1], "d", 1));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+/*
+ * exec(): the old mm dies with its registrations.  The new image maps a
+ * page at the very address that was registered and must never see a write.
+ */
+TEST_F_TIMEOUT(mm, exec_never_writes_the_new_image, 60)
+{
+	volatile uint32_t *mine = map(4096, MAP_PRIVATE | MAP_ANONYMOUS);
+	int to[2], from[2], status;
+	char buf[16] = "", addr[32];
+	void *target;
+	pid_t pid;
+
+	ASSERT_NE(NULL, mine);
+	/* An address the child registers at, and unmaps before exec. */
+	target = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, target);
+	ASSERT_EQ(0, munmap(target, 4096));
+	snprintf(addr, sizeof(addr), "%#lx", (unsigned long)target);
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_mm_exec u32 a", (void *)mine, 0, 4, 0, NULL));
+	ASSERT_EQ(0, pipe(to));
+	ASSERT_EQ(0, pipe(from));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		void *p = mmap(target, 4096, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		int fd = uevt_open();
+
+		if (p != target || fd < 0 || uevt_reg(fd, "t_mm_exec u32 a", p, 0, 4, 0, NULL))
+			_exit(9);
+		dup2(to[0], 0);
+		dup2(from[1], 1);
+		execl("/opt/uevt/selftests/uevt_canary", "uevt_canary", addr, (char *)NULL);
+		_exit(8);
+	}
+	close(to[0]);
+	close(from[1]);
+	ASSERT_LT(0, read(from[0], buf, sizeof(buf) - 1));
+	EXPECT_EQ(0, strncmp(buf, "ready", 5));
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_mm_exec"));
+	EXPECT_EQ(1U, *mine);
+	usleep(300000);
+	tracefs_event_disable(self->inst, SYS, "t_mm_exec");
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_mm_exec"));
+	usleep(300000);
+	ASSERT_EQ(2, write(to[1], "c\n", 2));
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	tracefs_event_disable(self->inst, SYS, "t_mm_exec");
+}
+
+TEST_HARNESS_MAIN
