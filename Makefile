@@ -67,7 +67,7 @@ check: deps
 	@$(TOP)/scripts/check.sh
 
 demo: deps
-	@$(MAKE) --no-print-directory module-stock
+	@$(MAKE) --no-print-directory module-stock selftests
 	@$(TOP)/scripts/demo.sh
 
 vm-run:
