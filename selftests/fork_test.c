@@ -301,4 +301,69 @@ TEST_F(fk, exited_children_leave_no_enablers)
 	free(status_text);
 }
 
+/*
+ * The state flips 200 times while short-lived children fork and exit and
+ * long-lived ones are forked at different moments.  After the last flip
+ * every live child's bit must converge on the final state, and again after
+ * one more change.
+ */
+TEST_F_TIMEOUT(fk, toggling_while_forking_converges, 240)
+{
+	enum { FLIPS = 200, EVERY = 20 };
+	pid_t keep[FLIPS / EVERY];
+	int go1[2], go2[2], i, n = 0, bad = 0, status;
+	char c;
+
+	ASSERT_EQ(0, pipe(go1));
+	ASSERT_EQ(0, pipe(go2));
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_fork_flip u32 a", (void *)self->word, 0, 4, 0, NULL));
+	for (i = 0; i < FLIPS; i++) {
+		pid_t churn;
+
+		if (i % 2) {
+			DISABLE("t_fork_flip");
+		} else {
+			ENABLE("t_fork_flip");
+		}
+		churn = fork();
+		ASSERT_LE(0, churn);
+		if (churn == 0)
+			_exit(0);
+		if (i % EVERY == 0) {
+			keep[n] = fork();
+			ASSERT_LE(0, keep[n]);
+			if (keep[n] == 0) {
+				close(go1[1]);
+				close(go2[1]);
+				if (read(go1[0], &c, 1) != 0)
+					_exit(5);
+				if (wait_bits(self->word, 1, 1, 10000))
+					_exit(2);
+				if (read(go2[0], &c, 1) != 0)
+					_exit(6);
+				_exit(wait_bits(self->word, 1, 0, 10000) ? 3 : 0);
+			}
+			n++;
+		}
+		waitpid(churn, &status, 0);
+	}
+	/* FLIPS is even: the last flip disabled it; end enabled. */
+	ENABLE("t_fork_flip");
+	EXPECT_EQ(1U, *self->word & 1);
+	close(go1[1]);
+	usleep(200000);
+	DISABLE("t_fork_flip");
+	EXPECT_EQ(0U, *self->word & 1);
+	close(go2[1]);
+	for (i = 0; i < n; i++) {
+		ASSERT_EQ(keep[i], waitpid(keep[i], &status, 0));
+		if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+			TH_LOG("child %d (forked after flip %d) exited %d", i, i * EVERY,
+			       WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+			bad++;
+		}
+	}
+	EXPECT_EQ(0, bad);
+}
+
 TEST_HARNESS_MAIN
