@@ -265,4 +265,44 @@ TEST_F_TIMEOUT(mm, exec_never_writes_the_new_image, 60)
 	tracefs_event_disable(self->inst, SYS, "t_mm_exec");
 }
 
+/*
+ * munmap() retires the word: a new mapping at the very same address is
+ * never written, however often the state changes; the address can be
+ * registered again.
+ */
+TEST_F(mm, munmap_retires_the_word_for_good)
+{
+	volatile uint32_t *w = map(4096, MAP_PRIVATE | MAP_ANONYMOUS), *again;
+	char *status, key[128];
+
+	ASSERT_NE(NULL, w);
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_mm_unmap u32 a", (void *)w, 0, 4, 0, NULL));
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_mm_unmap"));
+	EXPECT_EQ(1U, *w);
+	ASSERT_EQ(0, munmap((void *)w, 4096));
+	again = mmap((void *)w, 4096, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	ASSERT_EQ(w, again);
+	*again = 0;
+	ASSERT_EQ(0, tracefs_event_disable(self->inst, SYS, "t_mm_unmap"));
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_mm_unmap"));
+	usleep(300000);	/* give a (wrong) deferred write every chance */
+	EXPECT_EQ(0U, *again);
+
+	status = read_status();
+	ASSERT_NE(NULL, status);
+	snprintf(key, sizeof(key), "addr %p bit 0 size 4 event " SYS ":t_mm_unmap last_err -6 ",
+		 (void *)w);
+	EXPECT_NE(NULL, strstr(status, key)) {
+		TH_LOG("%s", status);
+	}
+	free(status);
+
+	/* Registering the new mapping's word works and is written. */
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_mm_unmap u32 a", (void *)again, 0, 4, 0, NULL));
+	EXPECT_EQ(1U, *again);
+	tracefs_event_disable(self->inst, SYS, "t_mm_unmap");
+	EXPECT_EQ(0U, *again);
+}
+
 TEST_HARNESS_MAIN

@@ -38,6 +38,7 @@
 
 enum {
 	UEVT_EN_PENDING,	/* a faulting write is owed */
+	UEVT_EN_RETIRED,	/* its page was unmapped: never write again */
 };
 
 enum {
@@ -53,6 +54,8 @@ enum {
  * @nr: entries in @enablers.
  * @dead: the address space is gone; nothing may be added.
  * @flags: UEVT_MM_* bits, atomic.
+ * @list_lock: also held to change @enablers, so the munmap notifier (which
+ *	runs under mmap_lock and must not take @lock) can walk it.
  * @fault_work: writes pending enablers, faulting pages in.
  * @free_work: frees this structure in process context.
  * @node: in uevt_mms; under uevt_mms_lock.
@@ -69,6 +72,8 @@ struct uevt_mm {
 	unsigned int nr;
 	bool dead;
 	unsigned long flags;
+	/* Held with @lock to change @enablers; alone by the munmap notifier. */
+	spinlock_t list_lock;
 	struct delayed_work fault_work;
 	struct work_struct free_work;
 	struct list_head node;
@@ -145,6 +150,16 @@ static int uevt_enabler_write(struct uevt_enabler *en, bool set, bool may_fault)
 		goto out;
 	} else {
 		gup_flags |= FOLL_NOFAULT;
+	}
+	/*
+	 * Checked under mmap_lock: an unmap that retired the word ran its
+	 * notifier before it dropped mmap_lock, and a new mapping at the same
+	 * address needs mmap_lock for writing, so we never write into one.
+	 */
+	if (test_bit(UEVT_EN_RETIRED, &en->flags)) {
+		mmap_read_unlock(mm);
+		ret = -ENXIO;
+		goto out;
 	}
 	/* No "locked": a userfaultfd range fails at once instead of waiting. */
 	ret = pin_user_pages_remote(mm, uaddr, 1, gup_flags, &page, NULL);
@@ -238,7 +253,7 @@ static void uevt_mm_fault_work(struct work_struct *work)
 		if (!test_and_clear_bit(UEVT_EN_PENDING, &en->flags))
 			continue;
 		ret = uevt_enabler_write_current(en, true);
-		if (!ret || ret == -ESRCH)
+		if (!ret || ret == -ESRCH || ret == -ENXIO)
 			continue;
 		if (en->retries < UEVT_FAULT_RETRIES) {
 			unsigned long d = msecs_to_jiffies(UEVT_FAULT_DELAY_MS << en->retries);
@@ -275,7 +290,9 @@ static void uevt_mm_release(struct mmu_notifier *mn, struct mm_struct *mm)
 
 	mutex_lock(&umm->lock);
 	WRITE_ONCE(umm->dead, true);
+	spin_lock(&umm->list_lock);
 	list_splice_init(&umm->enablers, &dead);
+	spin_unlock(&umm->list_lock);
 	umm->nr = 0;
 	mutex_unlock(&umm->lock);
 
@@ -301,6 +318,28 @@ static void uevt_mm_invalidate_end(struct mmu_notifier *mn,
 	queue_delayed_work(uevt_fault_wq, &umm->fault_work, 0);
 }
 
+/*
+ * munmap(), mremap() away, exit: the words in the range are gone for good.
+ * Retire their enablers so nothing is written there again, even into a
+ * new mapping at the same address.  Runs under mmap_lock, maybe unable to
+ * sleep: only the list spinlock and atomic bits.
+ */
+static int uevt_mm_invalidate_start(struct mmu_notifier *mn,
+				    const struct mmu_notifier_range *range)
+{
+	struct uevt_mm *umm = container_of(mn, struct uevt_mm, mn);
+	struct uevt_enabler *en;
+
+	if (range->event != MMU_NOTIFY_UNMAP || !READ_ONCE(umm->nr))
+		return 0;
+	spin_lock(&umm->list_lock);
+	list_for_each_entry(en, &umm->enablers, mm_node)
+		if (en->addr >= range->start && en->addr < range->end)
+			set_bit(UEVT_EN_RETIRED, &en->flags);
+	spin_unlock(&umm->list_lock);
+	return 0;
+}
+
 static struct mmu_notifier *uevt_mm_alloc(struct mm_struct *mm)
 {
 	struct uevt_mm *umm = kzalloc(sizeof(*umm), GFP_KERNEL_ACCOUNT);
@@ -308,6 +347,7 @@ static struct mmu_notifier *uevt_mm_alloc(struct mm_struct *mm)
 	if (!umm)
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&umm->lock);
+	spin_lock_init(&umm->list_lock);
 	INIT_LIST_HEAD(&umm->enablers);
 	INIT_DELAYED_WORK(&umm->fault_work, uevt_mm_fault_work);
 	INIT_LIST_HEAD(&umm->node);
@@ -344,6 +384,7 @@ static void uevt_mm_free(struct mmu_notifier *mn)
 
 static const struct mmu_notifier_ops uevt_mmu_ops = {
 	.release	= uevt_mm_release,
+	.invalidate_range_start = uevt_mm_invalidate_start,
 	.invalidate_range_end = uevt_mm_invalidate_end,
 	.alloc_notifier	= uevt_mm_alloc,
 	.free_notifier	= uevt_mm_free,
@@ -354,8 +395,10 @@ static struct uevt_enabler *uevt_mm_find(struct uevt_mm *umm, unsigned long addr
 	struct uevt_enabler *en;
 
 	lockdep_assert_held(&umm->lock);
+	/* Retired enablers stay until exit, but the address is free again. */
 	list_for_each_entry(en, &umm->enablers, mm_node)
-		if (en->addr == addr && en->bit == bit)
+		if (en->addr == addr && en->bit == bit &&
+		    !test_bit(UEVT_EN_RETIRED, &en->flags))
 			return en;
 	return NULL;
 }
@@ -538,7 +581,9 @@ int uevt_enabler_commit(struct uevt_enabler *en, struct uevt_event *ev)
 	}
 	en->ev = ev;
 	uevt_event_get(ev);
+	spin_lock(&umm->list_lock);
 	list_add_tail(&en->mm_node, &umm->enablers);
+	spin_unlock(&umm->list_lock);
 	umm->nr++;
 	mutex_unlock(&umm->lock);
 
@@ -577,7 +622,9 @@ int uevt_enabler_remove(const struct uevt_unreg *unreg)
 		mutex_lock(&umm->lock);
 		en = uevt_mm_find(umm, unreg->disable_addr, unreg->disable_bit);
 		if (en) {
+			spin_lock(&umm->list_lock);
 			list_del(&en->mm_node);
+			spin_unlock(&umm->list_lock);
 			umm->nr--;
 		}
 		mutex_unlock(&umm->lock);
@@ -637,6 +684,8 @@ int uevt_mm_copy(struct mm_struct *parent, struct mm_struct *child, pid_t tgid)
 		snap = kmalloc_array(pumm->nr, sizeof(*snap), GFP_KERNEL_ACCOUNT);
 		if (snap) {
 			list_for_each_entry(en, &pumm->enablers, mm_node) {
+				if (test_bit(UEVT_EN_RETIRED, &en->flags))
+					continue;
 				snap[n++] = (struct uevt_copy){
 					en->ev, en->addr, en->bit, en->size
 				};
