@@ -60,6 +60,25 @@ mode=$(stat -c %a /dev/uevt 2>/dev/null)
 result $? "runner: dev_mode=0660 gives /dev/uevt mode 660 (got '$mode')"
 rmmod uevt
 
+# system= puts the events under another tracefs system.
+insmod "$MOD" system=uevt_alt
+"$SELFTESTS/uevt_emit" 1 20000 >/tmp/emit.$$ 2>&1 &
+i=0
+while [ ! -d /sys/kernel/tracing/events/uevt_alt/t_emit ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+echo 1 >/sys/kernel/tracing/events/uevt_alt/t_emit/enable 2>/dev/null
+wait $!
+rc=$?
+echo 0 >/sys/kernel/tracing/events/uevt_alt/t_emit/enable 2>/dev/null
+[ "$rc" = 0 ] && [ ! -d /sys/kernel/tracing/events/uevt/t_emit ] &&
+	grep -q 't_emit: a=1 b=100' /sys/kernel/tracing/trace
+result $? "runner: system=uevt_alt puts events in events/uevt_alt (writer status $rc)"
+echo >/sys/kernel/tracing/trace
+sleep 0.5
+rmmod uevt
+
 insmod "$MOD" dev_mode=01777 2>/dev/null
 rc=$?
 [ "$rc" != 0 ] && [ ! -d /sys/module/uevt ] && dmesg | grep -q 'uevt: dev_mode 01777 has bits outside 0777'
