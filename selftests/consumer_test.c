@@ -19,19 +19,6 @@
 
 #define SYS UEVT_SYSTEM
 
-/* Wait up to @ms for (*word & mask) == want: bits cleared by the kernel
- * from another context (perf closing) land asynchronously to us.
- */
-static int wait_word(volatile uint32_t *word, uint32_t mask, uint32_t want, int ms)
-{
-	while (ms-- > 0) {
-		if ((*word & mask) == want)
-			return 0;
-		usleep(1000);
-	}
-	return -ETIMEDOUT;
-}
-
 /* Run argv, wait, return its stdout (malloc'd) or NULL if it failed. */
 static char *run_capture(char *const argv[])
 {
@@ -285,7 +272,7 @@ TEST_F(cons, bpf_program_sets_bit_and_sees_payload)
 	EXPECT_EQ(7U, sum);
 
 	close(perf_fd);
-	EXPECT_EQ(0, wait_word(&self->word, 4, 0, 5000));
+	EXPECT_EQ(0, wait_bits(&self->word, 4, 0, 5000));
 	close(prog_fd);
 	close(map_fd);
 }

@@ -22,16 +22,6 @@ static volatile uint32_t *private_word(void)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-static int wait_bits(volatile uint32_t *w, uint32_t mask, uint32_t want, int ms)
-{
-	for (; ms > 0; ms -= 2) {
-		if ((*w & mask) == want)
-			return 0;
-		usleep(2000);
-	}
-	return -1;
-}
-
 /*
  * A child that answers commands from the parent over a pipe:
  *   '1'/'0': wait until our bit is set/clear, answer 'y' or 'n'

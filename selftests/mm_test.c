@@ -17,16 +17,6 @@
 
 #define SYS UEVT_SYSTEM
 
-static int wait_bits(volatile uint32_t *w, uint32_t mask, uint32_t want, int ms)
-{
-	for (; ms > 0; ms -= 2) {
-		if ((*w & mask) == want)
-			return 0;
-		usleep(2000);
-	}
-	return -1;
-}
-
 static void *map(size_t len, int flags)
 {
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, -1, 0);

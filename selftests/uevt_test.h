@@ -78,6 +78,21 @@ static inline ssize_t uevt_write(int fd, uint32_t index, const void *payload, si
 	return ret < 0 ? -errno : ret;
 }
 
+/*
+ * Wait up to @ms for (*word & mask) == want.  Bits written by the kernel
+ * from another context (a fault worker, a consumer detaching) land
+ * asynchronously to the test.
+ */
+static inline int wait_bits(volatile uint32_t *word, uint32_t mask, uint32_t want, int ms)
+{
+	for (; ms > 0; ms -= 2) {
+		if ((*word & mask) == want)
+			return 0;
+		usleep(2000);
+	}
+	return -1;
+}
+
 /* Does events/<system>/<name> exist in tracefs? */
 static inline int uevt_event_exists(const char *system, const char *name)
 {
