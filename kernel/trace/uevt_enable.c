@@ -475,13 +475,17 @@ static struct uevt_mm *uevt_mm_get(unsigned long addr, unsigned int size)
 	return umm;
 }
 
-/* The live uevt_mm of @mm, if any.  Stays valid while uevt_mms_lock is held. */
+/*
+ * The live uevt_mm of @mm, if any, from the hash the fork hook uses.  The
+ * hash only changes under uevt_mms_lock too, so holding it keeps the
+ * result valid.
+ */
 static struct uevt_mm *uevt_mm_lookup(struct mm_struct *mm)
 {
 	struct uevt_mm *umm;
 
 	lockdep_assert_held(&uevt_mms_lock);
-	list_for_each_entry(umm, &uevt_mms, node)
+	hash_for_each_possible(uevt_mm_hash, umm, hnode, (unsigned long)mm)
 		if (umm->mn.mm == mm && !READ_ONCE(umm->dead))
 			return umm;
 	return NULL;
@@ -648,6 +652,7 @@ int uevt_enabler_remove(const struct uevt_unreg *unreg)
 
 struct uevt_copy {
 	struct uevt_event *ev;
+	struct uevt_enabler *en;	/* the child's, allocated outside locks */
 	unsigned long addr;
 	u8 bit;
 	u8 size;
@@ -669,10 +674,10 @@ struct uevt_copy {
 int uevt_mm_copy(struct mm_struct *parent, struct mm_struct *child, pid_t tgid)
 {
 	char comm[TASK_COMM_LEN] = "";
+	struct uevt_mm *pumm, *cumm = NULL;
 	struct uevt_copy *snap = NULL;
 	struct uevt_enabler *en;
 	unsigned int n = 0, i;
-	struct uevt_mm *pumm;
 	int ret = 0;
 
 	if (!mmget_not_zero(child))
@@ -687,7 +692,7 @@ int uevt_mm_copy(struct mm_struct *parent, struct mm_struct *child, pid_t tgid)
 				if (test_bit(UEVT_EN_RETIRED, &en->flags))
 					continue;
 				snap[n++] = (struct uevt_copy){
-					en->ev, en->addr, en->bit, en->size
+					en->ev, NULL, en->addr, en->bit, en->size
 				};
 				uevt_event_get(en->ev);
 			}
@@ -699,27 +704,43 @@ int uevt_mm_copy(struct mm_struct *parent, struct mm_struct *child, pid_t tgid)
 	}
 	mutex_unlock(&uevt_mms_lock);
 
-	for (i = 0; i < n; i++) {
-		struct mmu_notifier *mn = ERR_PTR(-ENOMEM);
+	for (i = 0; i < n; i++)
+		snap[i].en = kzalloc(sizeof(*snap[i].en), GFP_KERNEL_ACCOUNT);
 
-		en = kzalloc(sizeof(*en), GFP_KERNEL_ACCOUNT);
-		if (en) {
-			mmap_write_lock(child);
-			mn = mmu_notifier_get_locked(&uevt_mmu_ops, child);
-			mmap_write_unlock(child);
-		}
+	/* One write lock for all the notifier references the enablers take. */
+	if (n)
+		mmap_write_lock(child);
+	for (i = 0; i < n; i++) {
+		struct mmu_notifier *mn;
+
+		if (!snap[i].en)
+			continue;
+		mn = mmu_notifier_get_locked(&uevt_mmu_ops, child);
 		if (IS_ERR(mn)) {
-			kfree(en);
-			ret = PTR_ERR(mn);
-		} else {
-			en->umm = container_of(mn, struct uevt_mm, mn);
+			kfree(snap[i].en);
+			snap[i].en = NULL;
+			continue;
+		}
+		snap[i].en->umm = container_of(mn, struct uevt_mm, mn);
+		cumm = snap[i].en->umm;
+	}
+	if (n)
+		mmap_write_unlock(child);
+
+	if (cumm) {
+		cumm->tgid = tgid;
+		memcpy(cumm->comm, comm, sizeof(comm));
+		uevt_mm_publish(cumm);
+	}
+	for (i = 0; i < n; i++) {
+		en = snap[i].en;
+		if (en) {
 			en->addr = snap[i].addr;
 			en->bit = snap[i].bit;
 			en->size = snap[i].size;
-			en->umm->tgid = tgid;
-			memcpy(en->umm->comm, comm, sizeof(comm));
-			uevt_mm_publish(en->umm);
 			uevt_enabler_commit(en, snap[i].ev);
+		} else {
+			ret = -ENOMEM;
 		}
 		uevt_event_put(snap[i].ev);
 	}

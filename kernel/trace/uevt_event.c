@@ -9,7 +9,9 @@
 #include <linux/perf_event.h>
 #include <linux/rcupdate.h>
 #include <linux/seq_file.h>
+#include <linux/hashtable.h>
 #include <linux/slab.h>
+#include <linux/stringhash.h>
 #include <linux/trace_events.h>
 #include <linux/trace_seq.h>
 #include <linux/tracepoint.h>
@@ -17,11 +19,14 @@
 #include "uevt_internal.h"
 
 /*
- * Protects uevt_events, uevt_nr_events, uevt_multi_seq and every event's
- * refs and persist.  Outermost lock: taken before uevt_ctl_run().
+ * Protects uevt_events, uevt_event_names, uevt_dying, uevt_nr_events,
+ * uevt_multi_seq and every event's refs and persist.  Outermost lock:
+ * taken before uevt_ctl_run().
  */
 static DEFINE_MUTEX(uevt_registry_mutex);
 static LIST_HEAD(uevt_events);
+static DEFINE_HASHTABLE(uevt_event_names, 10);
+static LIST_HEAD(uevt_dying);
 static unsigned int uevt_nr_events;
 static u64 uevt_multi_seq;
 
@@ -278,6 +283,7 @@ static struct uevt_event *uevt_event_alloc(struct uevt_desc *desc, bool multi)
 	uevt_desc_print_fmt(desc, ev->print_fmt, len);
 
 	INIT_LIST_HEAD(&ev->node);
+	INIT_LIST_HEAD(&ev->dying);
 	INIT_LIST_HEAD(&ev->enablers);
 	mutex_init(&ev->enablers_lock);
 	ev->tp.name = ev->tp_name;
@@ -325,6 +331,12 @@ static int uevt_event_remove_locked(void *arg)
 	return trace_remove_event_call(&ev->call);
 }
 
+/* Hash key of an event name; a multi-format "name.id" hashes as "name". */
+static u32 uevt_name_key(const char *name)
+{
+	return full_name_hash(NULL, name, strcspn(name, "."));
+}
+
 static struct uevt_event *uevt_event_find(const struct uevt_desc *desc, bool multi,
 					  bool *clash)
 {
@@ -332,7 +344,7 @@ static struct uevt_event *uevt_event_find(const struct uevt_desc *desc, bool mul
 
 	lockdep_assert_held(&uevt_registry_mutex);
 	*clash = false;
-	list_for_each_entry(ev, &uevt_events, node) {
+	hash_for_each_possible(uevt_event_names, ev, hnode, uevt_name_key(desc->name)) {
 		if (ev->multi != multi || strcmp(ev->desc->name, desc->name))
 			continue;
 		if (uevt_desc_same_fields(ev->desc, desc))
@@ -391,9 +403,11 @@ int uevt_event_get_or_create(const char *text, u16 flags, struct uevt_event **ou
 		return ret;
 	}
 	list_add_tail(&ev->node, &uevt_events);
+	hash_add(uevt_event_names, &ev->hnode, uevt_name_key(desc->name));
 	uevt_nr_events++;
 found:
 	ev->refs++;
+	list_del_init(&ev->dying);
 	if (flags & UEVT_REG_PERSIST)
 		ev->persist = true;
 	mutex_unlock(&uevt_registry_mutex);
@@ -431,8 +445,10 @@ void uevt_event_get(struct uevt_event *ev)
 void uevt_event_put(struct uevt_event *ev)
 {
 	mutex_lock(&uevt_registry_mutex);
-	if (!--ev->refs && !ev->persist)
+	if (!--ev->refs && !ev->persist) {
+		list_add_tail(&ev->dying, &uevt_dying);
 		queue_work(system_unbound_wq, &uevt_reap_work);
+	}
 	mutex_unlock(&uevt_registry_mutex);
 }
 
@@ -446,6 +462,8 @@ static int uevt_event_destroy(struct uevt_event *ev)
 	if (ret)
 		return ret;
 	list_del(&ev->node);
+	hash_del(&ev->hnode);
+	list_del(&ev->dying);
 	uevt_nr_events--;
 	uevt_event_free(ev);
 	return 0;
@@ -456,9 +474,9 @@ static void uevt_reap(struct work_struct *work)
 	struct uevt_event *ev, *next;
 
 	mutex_lock(&uevt_registry_mutex);
-	list_for_each_entry_safe(ev, next, &uevt_events, node) {
-		/* Busy ones come back when their last tracer detaches. */
-		if (!ev->refs && !ev->persist && !READ_ONCE(ev->enabled))
+	list_for_each_entry_safe(ev, next, &uevt_dying, dying) {
+		/* Busy ones stay here until their last tracer detaches. */
+		if (!READ_ONCE(ev->enabled))
 			uevt_event_destroy(ev);
 	}
 	mutex_unlock(&uevt_registry_mutex);
@@ -478,7 +496,7 @@ int uevt_event_delete(const char *name)
 	int ret = -ENOENT;
 
 	mutex_lock(&uevt_registry_mutex);
-	list_for_each_entry(ev, &uevt_events, node) {
+	hash_for_each_possible(uevt_event_names, ev, hnode, uevt_name_key(name)) {
 		if (strcmp(ev->tp_name, name))
 			continue;
 		if (ev->refs) {

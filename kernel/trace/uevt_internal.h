@@ -50,7 +50,10 @@ extern unsigned int uevt_max_enablers_per_mm;
  * @desc: the parsed description (immutable).
  * @tp_name: tracefs event name ("name", or "name.id" when multi-format).
  * @print_fmt: the generated print format.
- * @node: in uevt_events; under uevt_registry_mutex.
+ * @node: in uevt_events (every event, for listing); under uevt_registry_mutex.
+ * @hnode: in uevt_event_names, hashed by @desc->name; same lock.
+ * @dying: in uevt_dying while unreferenced and not persistent, so the
+ *	reaper visits only those; same lock.
  * @refs: files and enablers referencing the event; under
  *	uevt_registry_mutex.  At zero a non-persistent event is removed
  *	by the reaper once no tracer uses it.
@@ -76,6 +79,8 @@ struct uevt_event {
 	char *tp_name;
 	char *print_fmt;
 	struct list_head node;
+	struct hlist_node hnode;
+	struct list_head dying;
 	unsigned int refs;
 	bool persist;
 	bool multi;
