@@ -538,4 +538,35 @@ TEST_F(ev, per_file_limit)
 	write_file("/sys/module/uevt/parameters/max_events_per_file", "1024");
 }
 
+TEST_F(ev, per_process_enabler_limit)
+{
+	ASSERT_EQ(0, write_file("/sys/module/uevt/parameters/max_enablers_per_mm", "2"));
+	EXPECT_EQ(0, uevt_reg(self->fd, "t_mmlim u8 a", &self->word, 0, 4, 0, NULL));
+	EXPECT_EQ(0, uevt_reg(self->fd, "t_mmlim u8 a", &self->word, 1, 4, 0, NULL));
+	EXPECT_EQ(-ENOSPC, uevt_reg(self->fd, "t_mmlim u8 a", &self->word, 2, 4, 0, NULL));
+	/* Removing one makes room again. */
+	EXPECT_EQ(0, uevt_unreg(self->fd, &self->word, 0));
+	EXPECT_EQ(0, uevt_reg(self->fd, "t_mmlim u8 a", &self->word, 2, 4, 0, NULL));
+	write_file("/sys/module/uevt/parameters/max_enablers_per_mm", "65536");
+}
+
+TEST_F(ev, global_event_limit)
+{
+	char *status = read_status(), limit[24];
+	long existing;
+
+	ASSERT_NE(NULL, status);
+	existing = strtol(status + strlen("events "), NULL, 10);
+	free(status);
+	/* Room for exactly one more event. */
+	snprintf(limit, sizeof(limit), "%ld", existing + 1);
+	ASSERT_EQ(0, write_file("/sys/module/uevt/parameters/max_events", limit));
+	EXPECT_EQ(0, uevt_reg(self->fd, "t_glim1 u8 a", &self->word, 0, 4, 0, NULL));
+	EXPECT_EQ(-EMFILE, uevt_reg(self->fd, "t_glim2 u8 a", &self->word, 1, 4, 0, NULL));
+	EXPECT_FALSE(uevt_event_exists(SYS, "t_glim2"));
+	/* An existing event is still found at the limit. */
+	EXPECT_EQ(0, uevt_reg(self->fd, "t_glim1 u8 a", &self->word, 2, 4, 0, NULL));
+	write_file("/sys/module/uevt/parameters/max_events", "8192");
+}
+
 TEST_HARNESS_MAIN

@@ -160,7 +160,6 @@ TEST_F_TIMEOUT(mm, stuck_userfaultfd_delays_only_its_own_process, 60)
 		char *area = map(4096, MAP_PRIVATE | MAP_ANONYMOUS);
 		int uffd = (int)syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 		int fd = uevt_open();
-		uint32_t tmp = 0;
 
 		if (!area || uffd < 0 || fd < 0 || ioctl(uffd, UFFDIO_API, &api))
 			_exit(2);
@@ -171,7 +170,6 @@ TEST_F_TIMEOUT(mm, stuck_userfaultfd_delays_only_its_own_process, 60)
 		/* Registered, never touched: any fault on it waits for nobody. */
 		if (uevt_reg(fd, "t_mm_uffd u32 a", area, 0, 4, 0, NULL))
 			_exit(4);
-		(void)tmp;
 		if (write(ready[1], &area, sizeof(area)) != sizeof(area) || read(done[0], &c, 1) != 1)
 			_exit(5);
 		_exit(0);

@@ -68,14 +68,17 @@ while [ ! -d /sys/kernel/tracing/events/uevt_alt/t_emit ] && [ $i -lt 100 ]; do
 	sleep 0.1
 	i=$((i + 1))
 done
-echo 1 >/sys/kernel/tracing/events/uevt_alt/t_emit/enable 2>/dev/null
+# Our own instance: earlier tests (trace-cmd) may have used the top level.
+I=/sys/kernel/tracing/instances/uevt_runner
+mkdir $I
+echo 1 >$I/events/uevt_alt/t_emit/enable 2>/dev/null
 wait $!
 rc=$?
-echo 0 >/sys/kernel/tracing/events/uevt_alt/t_emit/enable 2>/dev/null
+echo 0 >$I/events/uevt_alt/t_emit/enable 2>/dev/null
 [ "$rc" = 0 ] && [ ! -d /sys/kernel/tracing/events/uevt/t_emit ] &&
-	grep -q 't_emit: a=1 b=100' /sys/kernel/tracing/trace
+	grep -q 't_emit: a=1 b=100' $I/trace
 result $? "runner: system=uevt_alt puts events in events/uevt_alt (writer status $rc)"
-echo >/sys/kernel/tracing/trace
+rmdir $I
 sleep 0.5
 rmmod uevt
 
