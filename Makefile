@@ -20,7 +20,7 @@ export TOP BUILD
 # Resolved lazily: they only exist once `make deps` has run.
 STOCK_KVER  = $(shell . $(TOP)/scripts/lib.sh && stock_kver)
 STOCK_KDIR  = /usr/src/linux-headers-$(STOCK_KVER)
-DEBUG_KDIR  = $(shell $(TOP)/scripts/build-debug-kernel.sh)
+DEBUG_KDIR  = $(shell $(TOP)/scripts/build-kernel.sh debug)
 SOURCE_TREE = $(shell . $(TOP)/scripts/lib.sh && source_tree)
 
 all: module userspace
