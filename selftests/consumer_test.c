@@ -72,7 +72,7 @@ FIXTURE(cons)
 
 FIXTURE_SETUP(cons)
 {
-	self->fd = uevt_open();
+	self->fd = uevt_dev_open();
 	ASSERT_LE(0, self->fd);
 	self->word = 0;
 }

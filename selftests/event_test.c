@@ -23,7 +23,7 @@ FIXTURE(ev)
 
 FIXTURE_SETUP(ev)
 {
-	self->fd = uevt_open();
+	self->fd = uevt_dev_open();
 	ASSERT_LE(0, self->fd);
 	self->inst = test_instance("ev");
 	ASSERT_NE(NULL, self->inst);
@@ -78,7 +78,7 @@ TEST_F(ev, format_has_correct_offsets_and_print_fmt)
 TEST_F(ev, same_description_same_event_and_index)
 {
 	uint32_t i1 = ~0U, i2 = ~0U, i3 = ~0U, w2 = 0;
-	int fd2 = uevt_open();
+	int fd2 = uevt_dev_open();
 
 	ASSERT_LE(0, fd2);
 	ASSERT_EQ(0, uevt_reg(self->fd, "t_same u32 a", &self->word, 0, 4, 0, &i1));
@@ -444,7 +444,7 @@ TEST_F(ev, delete_is_ebusy_while_used_and_unused_events_vanish)
 	EXPECT_EQ(-ENOENT, uevt_del(self->fd, "t_nosuch"));
 
 	/* Last file closed and enabler gone: the event disappears by itself. */
-	fd2 = uevt_open();
+	fd2 = uevt_dev_open();
 	ASSERT_LE(0, fd2);
 	EXPECT_EQ(0, uevt_unreg(self->fd, &self->word, 0));
 	close(self->fd);
@@ -460,7 +460,7 @@ TEST_F(ev, enabled_event_outlives_its_last_reference_until_disabled)
 	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_held"));
 	EXPECT_EQ(0, uevt_unreg(self->fd, &self->word, 0));
 	close(self->fd);
-	self->fd = uevt_open();
+	self->fd = uevt_dev_open();
 	usleep(200000);
 	/* ftrace still has it: it must not be freed under ftrace. */
 	EXPECT_TRUE(uevt_event_exists(SYS, "t_held"));
@@ -474,7 +474,7 @@ TEST_F(ev, persist_outlives_close_until_deleted)
 	ASSERT_EQ(0, uevt_reg(self->fd, "t_persist u32 a", &self->word, 0, 4, UEVT_REG_PERSIST, NULL));
 	EXPECT_EQ(0, uevt_unreg(self->fd, &self->word, 0));
 	close(self->fd);
-	self->fd = uevt_open();
+	self->fd = uevt_dev_open();
 	usleep(200000);
 	EXPECT_TRUE(uevt_event_exists(SYS, "t_persist"));
 	EXPECT_EQ(0, uevt_del(self->fd, "t_persist"));
@@ -492,7 +492,7 @@ TEST_F(ev, persist_needs_cap_perfmon)
 		int fd;
 
 		/* Keep the open file, drop root. */
-		fd = uevt_open();
+		fd = uevt_dev_open();
 		if (fd < 0 || setgid(65534) || setuid(65534))
 			_exit(2);
 		_exit(uevt_reg(fd, "t_pcap u32 a", &w, 0, 4, UEVT_REG_PERSIST, NULL) == -EPERM ? 0 : 1);

@@ -111,7 +111,7 @@ FIXTURE(fk)
 
 FIXTURE_SETUP(fk)
 {
-	self->fd = uevt_open();
+	self->fd = uevt_dev_open();
 	ASSERT_LE(0, self->fd);
 	self->inst = test_instance("fork");
 	ASSERT_NE(NULL, self->inst);

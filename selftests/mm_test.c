@@ -32,7 +32,7 @@ FIXTURE(mm)
 
 FIXTURE_SETUP(mm)
 {
-	self->fd = uevt_open();
+	self->fd = uevt_dev_open();
 	ASSERT_LE(0, self->fd);
 	self->inst = test_instance("mm");
 	ASSERT_NE(NULL, self->inst);
@@ -159,7 +159,7 @@ TEST_F_TIMEOUT(mm, stuck_userfaultfd_delays_only_its_own_process, 60)
 		struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
 		char *area = map(4096, MAP_PRIVATE | MAP_ANONYMOUS);
 		int uffd = (int)syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK);
-		int fd = uevt_open();
+		int fd = uevt_dev_open();
 
 		if (!area || uffd < 0 || fd < 0 || ioctl(uffd, UFFDIO_API, &api))
 			_exit(2);
@@ -227,7 +227,7 @@ TEST_F_TIMEOUT(mm, exec_never_writes_the_new_image, 60)
 	if (pid == 0) {
 		void *p = mmap(target, 4096, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-		int fd = uevt_open();
+		int fd = uevt_dev_open();
 
 		if (p != target || fd < 0 || uevt_reg(fd, "t_mm_exec u32 a", p, 0, 4, 0, NULL))
 			_exit(9);

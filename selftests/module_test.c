@@ -39,7 +39,7 @@ static int loaded(void)
 
 TEST(unload_fails_while_a_file_is_open)
 {
-	int fd = uevt_open();
+	int fd = uevt_dev_open();
 
 	ASSERT_LE(0, fd);
 	EXPECT_NE(0, unload());
@@ -50,7 +50,7 @@ TEST(unload_fails_while_a_file_is_open)
 TEST(unload_fails_while_a_persistent_event_exists)
 {
 	uint32_t word = 0;
-	int fd = uevt_open();
+	int fd = uevt_dev_open();
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, uevt_reg(fd, "t_mod_persist u32 a", &word, 0, 4, UEVT_REG_PERSIST, NULL));
@@ -61,7 +61,7 @@ TEST(unload_fails_while_a_persistent_event_exists)
 	EXPECT_TRUE(loaded());
 	EXPECT_TRUE(uevt_event_exists(UEVT_SYSTEM, "t_mod_persist"));
 
-	fd = uevt_open();
+	fd = uevt_dev_open();
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(0, uevt_del(fd, "t_mod_persist"));
 	close(fd);
@@ -70,7 +70,7 @@ TEST(unload_fails_while_a_persistent_event_exists)
 TEST(unload_fails_while_a_process_holds_an_enable_bit)
 {
 	uint32_t word = 0;
-	int fd = uevt_open();
+	int fd = uevt_dev_open();
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, uevt_reg(fd, "t_mod_bit u32 a", &word, 0, 4, 0, NULL));
@@ -79,7 +79,7 @@ TEST(unload_fails_while_a_process_holds_an_enable_bit)
 	usleep(100000);
 	EXPECT_NE(0, unload());
 	EXPECT_TRUE(loaded());
-	fd = uevt_open();
+	fd = uevt_dev_open();
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(0, uevt_unreg(fd, &word, 0));
 	close(fd);
@@ -88,7 +88,7 @@ TEST(unload_fails_while_a_process_holds_an_enable_bit)
 TEST(unload_when_idle_leaves_nothing_and_reload_works)
 {
 	uint32_t word = 0;
-	int fd = uevt_open();
+	int fd = uevt_dev_open();
 
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, uevt_reg(fd, "t_mod_gone u32 a", &word, 0, 4, 0, NULL));
@@ -104,7 +104,7 @@ TEST(unload_when_idle_leaves_nothing_and_reload_works)
 
 	ASSERT_EQ(0, load());
 	EXPECT_TRUE(loaded());
-	fd = uevt_open();
+	fd = uevt_dev_open();
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(0, uevt_reg(fd, "t_mod_gone u32 a", &word, 0, 4, 0, NULL));
 	close(fd);

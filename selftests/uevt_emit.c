@@ -22,7 +22,7 @@ int main(int argc, char **argv)
 	if (argc != 2 && argc != 3)
 		return 2;
 	count = (uint32_t)strtoul(argv[1], NULL, 10);
-	fd = uevt_open();
+	fd = uevt_dev_open();
 	if (fd < 0 || uevt_reg(fd, "t_emit u32 a; u32 b", &word, 0, 4, 0, &index))
 		return 1;
 	if (argc == 3) {

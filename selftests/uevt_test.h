@@ -25,7 +25,7 @@
 
 #define UEVT_STATUS_PATH "/sys/kernel/debug/uevt/status"
 
-static inline int uevt_open(void)
+static inline int uevt_dev_open(void)
 {
 	return open(UEVT_DEVICE_PATH, O_RDWR | O_CLOEXEC);
 }
