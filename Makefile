@@ -48,16 +48,48 @@ $(BUILD)/kselftest/kselftest_harness.h:
 	cp $(SOURCE_TREE)/tools/testing/selftests/kselftest_harness.h \
 	   $(SOURCE_TREE)/tools/testing/selftests/kselftest.h $(BUILD)/kselftest/
 
-selftests: kselftest-headers
+# The SDK: libuevt.so.1, libuevt.a and uevt.pc in build/sdk.
+sdk:
+	$(MAKE) -C $(TOP)/sdk
+
+# uevtctl in build/tools, the samples in build/samples.
+tools:
+	$(MAKE) -C $(TOP)/tools/uevtctl
+
+samples: sdk
+	$(MAKE) -C $(TOP)/samples
+
+selftests: kselftest-headers sdk
 	$(MAKE) -C $(TOP)/selftests
 
 # Host tests (parser unit tests, fuzzer, ABI compatibility); the compat
 # check does not build unless uevt.h matches upstream's user_events.h.
-host-tests: kselftest-headers
+host-tests: kselftest-headers sdk
 	$(MAKE) -C $(TOP)/selftests/host \
 		UPSTREAM_USER_EVENTS=$(SOURCE_TREE)/include/uapi/linux/user_events.h
 
-userspace: selftests host-tests
+userspace: sdk tools samples selftests host-tests
+
+# Tools, SDK headers and libraries, pkg-config file and man pages.
+# PREFIX (default /usr/local) and DESTDIR as usual; the module is built
+# and loaded separately (see README).
+PREFIX  ?= /usr/local
+DESTDIR ?=
+install: sdk tools
+	$(MAKE) -C $(TOP)/sdk PREFIX=$(PREFIX) $(BUILD)/sdk/uevt.pc -B
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
+		$(DESTDIR)$(PREFIX)/include/linux $(DESTDIR)$(PREFIX)/share/man/man3 \
+		$(DESTDIR)$(PREFIX)/share/man/man7 $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 0755 $(BUILD)/tools/uevtctl $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 $(TOP)/sdk/include/uevt.h $(DESTDIR)$(PREFIX)/include/
+	install -m 0644 $(TOP)/include/uapi/linux/uevt.h $(DESTDIR)$(PREFIX)/include/linux/
+	install -m 0755 $(BUILD)/sdk/libuevt.so.1 $(DESTDIR)$(PREFIX)/lib/
+	ln -sf libuevt.so.1 $(DESTDIR)$(PREFIX)/lib/libuevt.so
+	install -m 0644 $(BUILD)/sdk/libuevt.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 0644 $(BUILD)/sdk/uevt.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 0644 $(TOP)/doc/man/uevt.h.3 $(DESTDIR)$(PREFIX)/share/man/man3/
+	install -m 0644 $(TOP)/doc/man/uevt.7 $(DESTDIR)$(PREFIX)/share/man/man7/
+	install -m 0644 $(TOP)/doc/man/uevtctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 
 lint:
 	@$(TOP)/scripts/lint.sh
@@ -67,7 +99,7 @@ check: deps
 	@$(TOP)/scripts/check.sh
 
 demo: deps
-	@$(MAKE) --no-print-directory module-stock selftests
+	@$(MAKE) --no-print-directory module-stock sdk tools samples
 	@$(TOP)/scripts/demo.sh
 
 vm-run:
@@ -76,5 +108,5 @@ vm-run:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps module module-stock module-debug test-modules kselftest-headers \
-	selftests host-tests userspace lint check demo vm-run clean
+.PHONY: all deps module module-stock module-debug test-modules kselftest-headers sdk tools samples \
+	selftests host-tests userspace install lint check demo vm-run clean

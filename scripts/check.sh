@@ -23,6 +23,23 @@ log "host tests"
 		echo "not ok 1 host: uevt.h is binary compatible with upstream user_events.h (compat_check missing)"
 	fi
 	"$BUILD/host/desc_test" || true
+	"$BUILD/host/sdk_host_test" || true
+	"$BUILD/host/sdk_cxx_test" || true
+	# make install, then a strict-C11 static program built from the
+	# installed header and library through pkg-config alone.
+	inst=$BUILD/host/install
+	rm -rf "$inst"
+	if make -s -C "$UEVT_TOP" install DESTDIR="$inst" PREFIX=/usr >"$BUILD/host/install.log" 2>&1 &&
+		printf '#include <uevt.h>\nUEVT_EVENT(e, UEVT_U32(n), UEVT_STRING(s));\nint main(void) { UEVT_EMIT(e, 1, "x"); return uevt_backend() != UEVT_BACKEND_NONE; }\n' >"$BUILD/host/consumer.c" &&
+		PKG_CONFIG_SYSROOT_DIR=$inst PKG_CONFIG_LIBDIR=$inst/usr/lib/pkgconfig \
+			gcc -std=c11 -Wall -Wextra -Werror -static "$BUILD/host/consumer.c" -o "$BUILD/host/consumer" \
+			$(PKG_CONFIG_SYSROOT_DIR=$inst PKG_CONFIG_LIBDIR=$inst/usr/lib/pkgconfig pkg-config --cflags --libs --static uevt) \
+			>>"$BUILD/host/install.log" 2>&1 &&
+		"$BUILD/host/consumer" && [ -f "$inst/usr/share/man/man8/uevtctl.8" ]; then
+		echo "ok 3 host: make install, then a static C11 program builds from the installed SDK via pkg-config and runs with no backend"
+	else
+		echo "not ok 3 host: make install and a static C11 program from the installed SDK (see $BUILD/host/install.log)"
+	fi
 	fuzz_s=${UEVT_FUZZ_SECONDS:-30}
 	mkdir -p "$BUILD/host/corpus"
 	if "$BUILD/host/desc_fuzz" -max_total_time="$fuzz_s" -max_len=2048 \
@@ -42,6 +59,7 @@ for kernel in ${UEVT_KERNELS:-stock debug}; do
 	"$UEVT_TOP/scripts/vm-run" --kernel "$kernel" --timeout "${UEVT_VM_TIMEOUT:-1500}" \
 		--log "$vmlog" --output "$tap" \
 		--add "$BUILD/selftests:/opt/uevt/selftests" \
+		--add "$BUILD/samples:/opt/uevt/samples" --add "$BUILD/tools/uevtctl:/usr/bin/uevtctl" \
 		--add /usr/bin/perf:/usr/bin/perf --add /usr/bin/trace-cmd:/usr/bin/trace-cmd \
 		-- sh /opt/uevt/selftests/run-in-vm.sh
 	status=$?

@@ -20,6 +20,7 @@ busybox=/bin/busybox
 	die "busybox-static is needed (run: make deps)"
 
 stage=$(mktemp -d)
+chmod 0755 "$stage"	# the root directory: unprivileged tests run too
 trap 'rm -rf "$stage"' EXIT
 
 mkdir -p "$stage"/{bin,sbin,usr/bin,usr/sbin,proc,sys,dev,tmp,root,etc,uevt,opt/uevt/bin,lib/modules}
@@ -37,6 +38,7 @@ printf 'root:x:0:\nnogroup:x:65534:\n' >"$stage/etc/group"
 add_libs() {
 	local lib
 	for lib in $(ldd "$1" 2>/dev/null | grep -o '/[^ ]*' | sort -u); do
+		case $lib in "$stage"/*) continue ;; esac
 		[ -e "$stage$lib" ] && continue
 		mkdir -p "$stage$(dirname "$lib")"
 		cp -L "$lib" "$stage$lib"

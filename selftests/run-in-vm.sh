@@ -88,4 +88,24 @@ rc=$?
 result $? "runner: dev_mode with bits outside 0777 is refused with a message (insmod status $rc)"
 rmmod uevt 2>/dev/null
 
+# uevtctl without the module says what to do.
+if [ -x /usr/bin/uevtctl ]; then
+	uevtctl list >/dev/null 2>/tmp/err.$$
+	rc=$?
+	[ "$rc" = 1 ] && grep -q "uevt.ko is not loaded: run 'modprobe uevt'" /tmp/err.$$
+	result $? "runner: uevtctl without the module exits 1 and says to load it (status $rc)"
+	rm -f /tmp/err.$$
+fi
+
+# The SDK without the module: the built-in user_events where the kernel has
+# it (debug kernel), no backend at all otherwise (stock kernel).
+echo "# selftest: sdk_fallback"
+timeout "$T" "$SELFTESTS/sdk_fallback" >/tmp/out.$$ 2>&1
+rc=$?
+cat /tmp/out.$$
+if [ "$rc" != 0 ] && ! grep -q '^not ok ' /tmp/out.$$; then
+	result 1 "runner: sdk_fallback exited with status $rc without reporting a failure"
+fi
+rm -f /tmp/out.$$
+
 echo "1..$n"
