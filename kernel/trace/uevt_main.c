@@ -76,7 +76,7 @@ static int __init uevt_init(void)
 		goto out_enable;
 	ret = uevt_fork_init();
 	if (ret)
-		goto out_enable;
+		goto out_ctl;
 	ret = uevt_status_init();
 	if (ret)
 		goto out_fork;
@@ -89,6 +89,8 @@ out_status:
 	uevt_status_exit();
 out_fork:
 	uevt_fork_exit();
+out_ctl:
+	uevt_ctl_exit();
 out_enable:
 	uevt_enable_exit();
 	return ret;
