@@ -288,6 +288,8 @@ static void uevt_mm_release(struct mmu_notifier *mn, struct mm_struct *mm)
 	struct uevt_enabler *en, *next;
 	LIST_HEAD(dead);
 
+	/* Children forked a moment ago still need to read our enablers. */
+	uevt_fork_wait_parent(mm);
 	mutex_lock(&umm->lock);
 	WRITE_ONCE(umm->dead, true);
 	spin_lock(&umm->list_lock);
@@ -440,12 +442,13 @@ bool uevt_mm_has_enablers(struct mm_struct *mm)
 }
 
 /**
- * uevt_queue_work() - queue work on uevt's bounded workqueue
+ * uevt_queue_delayed_work() - queue work on uevt's bounded workqueue
  * @work: the work.
+ * @delay: jiffies to wait first.
  */
-void uevt_queue_work(struct work_struct *work)
+void uevt_queue_delayed_work(struct delayed_work *work, unsigned long delay)
 {
-	queue_work(uevt_fault_wq, work);
+	queue_delayed_work(uevt_fault_wq, work, delay);
 }
 
 /* The calling process's uevt_mm, with a notifier reference; checks that
@@ -745,8 +748,11 @@ int uevt_mm_copy(struct mm_struct *parent, struct mm_struct *child, pid_t tgid)
 		uevt_event_put(snap[i].ev);
 	}
 	kfree(snap);
-	/* Not under any uevt lock: this may be the child's last reference. */
-	mmput(child);
+	/*
+	 * Maybe the child's last reference: its ->release must not run on
+	 * this workqueue, where it could wait for copies queued behind us.
+	 */
+	mmput_async(child);
 	return ret;
 }
 

@@ -13,6 +13,8 @@
  *   uevt_file.lock			(uevt_file.c)
  *     uevt_registry_mutex
  *
+ *   uevt_forks_lock (spinlock, innermost)	(uevt_fork.c)
+ *
  *   uevt_mms_lock				(uevt_enable.c)
  *     uevt_mm.lock
  *       mmap_lock (read; the fault worker may fault pages in)
@@ -118,12 +120,13 @@ int uevt_enabler_remove(const struct uevt_unreg *unreg);
 void uevt_enablers_update(struct uevt_event *ev);
 bool uevt_mm_has_enablers(struct mm_struct *mm);
 int uevt_mm_copy(struct mm_struct *parent, struct mm_struct *child, pid_t tgid);
-void uevt_queue_work(struct work_struct *work);
+void uevt_queue_delayed_work(struct delayed_work *work, unsigned long delay);
 
 /* uevt_fork.c */
 int uevt_fork_init(void);
 void uevt_fork_exit(void);
 void uevt_fork_show(struct seq_file *m);
+void uevt_fork_wait_parent(struct mm_struct *mm);
 int uevt_enable_init(void);
 void uevt_enable_exit(void);
 void uevt_enablers_show(struct seq_file *m);
