@@ -41,10 +41,6 @@ enum {
 	UEVT_EN_RETIRED,	/* its page was unmapped: never write again */
 };
 
-enum {
-	UEVT_MM_HEAL,		/* page tables were cleared: rewrite every bit */
-};
-
 /**
  * struct uevt_mm - uevt's state of one address space
  * @mn: the notifier; @mn.mm is the address space (kept valid by it).
@@ -53,7 +49,6 @@ enum {
  * @enablers: this mm's enablers.
  * @nr: entries in @enablers.
  * @dead: the address space is gone; nothing may be added.
- * @flags: UEVT_MM_* bits, atomic.
  * @list_lock: also held to change @enablers, so the munmap notifier (which
  *	runs under mmap_lock and must not take @lock) can walk it.
  * @fault_work: writes pending enablers, faulting pages in.
@@ -71,7 +66,6 @@ struct uevt_mm {
 	struct list_head enablers;
 	unsigned int nr;
 	bool dead;
-	unsigned long flags;
 	/* Held with @lock to change @enablers; alone by the munmap notifier. */
 	spinlock_t list_lock;
 	struct delayed_work fault_work;
@@ -243,12 +237,6 @@ static void uevt_mm_fault_work(struct work_struct *work)
 	int ret;
 
 	mutex_lock(&umm->lock);
-	if (test_and_clear_bit(UEVT_MM_HEAL, &umm->flags)) {
-		list_for_each_entry(en, &umm->enablers, mm_node) {
-			en->retries = 0;
-			set_bit(UEVT_EN_PENDING, &en->flags);
-		}
-	}
 	list_for_each_entry(en, &umm->enablers, mm_node) {
 		if (!test_and_clear_bit(UEVT_EN_PENDING, &en->flags))
 			continue;
@@ -303,21 +291,37 @@ static void uevt_mm_release(struct mmu_notifier *mn, struct mm_struct *mm)
 }
 
 /*
- * Page tables of this mm were cleared (MADV_DONTNEED and the like): an
- * enable word may now read as zero.  Rewrite every bit from the worker.
+ * Pages of this mm were unmapped without unmapping the range: zapped by
+ * MADV_DONTNEED (the word now reads as zero), or reclaimed (swapped out,
+ * content kept; or an MADV_FREE page dropped, zero again).  The two look
+ * alike here, so: a word of a disabled event needs nothing (zero already
+ * says "disabled"), and a word of an enabled event in the range is
+ * rewritten by the fault worker.  Reclaim of other pages, or of words
+ * whose event is off, costs no fault and brings no page back in.
  * munmap() is MMU_NOTIFY_UNMAP and deliberately not healed: nothing may be
- * written into whatever gets mapped there next.  Any context: no lock,
- * only a flag and a queued work.
+ * written into whatever gets mapped there next.  Maybe atomic: only the
+ * list spinlock, atomic bits and a queued work.
  */
 static void uevt_mm_invalidate_end(struct mmu_notifier *mn,
 				   const struct mmu_notifier_range *range)
 {
 	struct uevt_mm *umm = container_of(mn, struct uevt_mm, mn);
+	struct uevt_enabler *en;
+	bool heal = false;
 
 	if (range->event != MMU_NOTIFY_CLEAR || !READ_ONCE(umm->nr))
 		return;
-	set_bit(UEVT_MM_HEAL, &umm->flags);
-	queue_delayed_work(uevt_fault_wq, &umm->fault_work, 0);
+	spin_lock(&umm->list_lock);
+	list_for_each_entry(en, &umm->enablers, mm_node) {
+		if (en->addr < range->start || en->addr >= range->end ||
+		    !READ_ONCE(en->ev->enabled) || test_bit(UEVT_EN_RETIRED, &en->flags))
+			continue;
+		set_bit(UEVT_EN_PENDING, &en->flags);
+		heal = true;
+	}
+	spin_unlock(&umm->list_lock);
+	if (heal)
+		mod_delayed_work(uevt_fault_wq, &umm->fault_work, 0);
 }
 
 /*
