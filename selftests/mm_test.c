@@ -2,11 +2,14 @@
 /*
  * Enable bits and the states a page can be in: zapped by MADV_DONTNEED
  * (healed), read-only (reported, healed once writable again), shared
- * memfd, transparent huge page, mlocked; a stuck userfaultfd range delays
- * only its own process; exec never writes into the new image.
+ * memfd, transparent huge page, mlocked, KSM-merged (unshared, the twin
+ * untouched), migrated to the other NUMA node, swapped out (swapped in by
+ * the kernel); a stuck userfaultfd range delays only its own process; exec
+ * never writes into the new image.
  */
 #include <linux/userfaultfd.h>
 #include <poll.h>
+#include <stdio.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -16,6 +19,8 @@
 #include "kselftest_harness.h"
 
 #define SYS UEVT_SYSTEM
+/* <numaif.h> needs libnuma; move_pages(2) is only this flag from it. */
+#define MPOL_MF_MOVE_FLAG (1 << 1)
 
 static void *map(size_t len, int flags)
 {
@@ -291,6 +296,182 @@ TEST_F(mm, munmap_retires_the_word_for_good)
 	EXPECT_EQ(1U, *again);
 	tracefs_event_disable(self->inst, SYS, "t_mm_unmap");
 	EXPECT_EQ(0U, *again);
+}
+
+/* Read a number from a file; -1 when it cannot be read. */
+static long read_long(const char *path)
+{
+	char buf[32] = "";
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 ? strtol(buf, NULL, 10) : -1;
+}
+
+/* This process's pagemap entry for @addr (bit 63 present, bit 62 swapped). */
+static uint64_t pagemap_entry(const volatile void *addr)
+{
+	uint64_t e = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &e, sizeof(e), (off_t)((uintptr_t)addr / 4096 * sizeof(e))) != sizeof(e))
+		e = 0;
+	close(fd);
+	return e;
+}
+
+#define PM_PRESENT (1ULL << 63)
+#define PM_SWAPPED (1ULL << 62)
+
+/* Has the status file's line for (@addr, @bit) settled: written, no fault owed? */
+static int enabler_settled(const volatile void *addr, int bit)
+{
+	char *all = read_status(), key[64], *line;
+	int ok;
+
+	if (!all)
+		return 0;
+	snprintf(key, sizeof(key), "addr %p bit %d ", addr, bit);
+	line = strstr(all, key);
+	ok = line && strstr(line, "last_err 0 pending 0") &&
+	     strstr(line, "last_err 0 pending 0") < strchrnul(line, '\n');
+	free(all);
+	return ok;
+}
+
+/*
+ * KSM merges our page with an identical one: the enable word now lives in
+ * a write-protected page shared with another page.  Setting the bit must
+ * unshare it: our word changes, the twin page does not.
+ */
+TEST_F_TIMEOUT(mm, ksm_merged_page_is_unshared_not_written, 120)
+{
+	const char *ksm = "/sys/kernel/mm/ksm/";
+	char *pages = map(2 * 4096, MAP_PRIVATE | MAP_ANONYMOUS);
+	volatile uint32_t *w = (volatile uint32_t *)pages, *twin;
+	long merging = 0, old_run;
+	int i;
+
+	ASSERT_NE(NULL, pages);
+	twin = (volatile uint32_t *)(pages + 4096);
+	old_run = read_long("/sys/kernel/mm/ksm/run");
+	ASSERT_LE(0, old_run);
+	/* Two identical pages; 0x5a leaves bit 0 of the word clear. */
+	memset(pages, 0x5a, 2 * 4096);
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_mm_ksm u32 a", (void *)w, 0, 4, 0, NULL));
+	ASSERT_EQ(0, madvise(pages, 2 * 4096, MADV_MERGEABLE));
+	ASSERT_EQ(0, write_file("/sys/kernel/mm/ksm/sleep_millisecs", "10"));
+	ASSERT_EQ(0, write_file("/sys/kernel/mm/ksm/pages_to_scan", "1000"));
+	ASSERT_EQ(0, write_file("/sys/kernel/mm/ksm/run", "1"));
+	for (i = 0; i < 3000 && merging < 2; i++) {
+		usleep(10000);
+		merging = read_long("/proc/self/ksm_merging_pages");
+	}
+	ASSERT_LE(2, merging) {
+		TH_LOG("ksmd did not merge the pages (ksm_merging_pages %ld, %s)", merging, ksm);
+	}
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_mm_ksm"));
+	EXPECT_EQ(0, wait_bits(w, 1, 1, 5000));
+	EXPECT_EQ(0x5a5a5a5bU, *w);
+	EXPECT_EQ(0x5a5a5a5aU, *twin);
+	ASSERT_EQ(0, tracefs_event_disable(self->inst, SYS, "t_mm_ksm"));
+	EXPECT_EQ(0, wait_bits(w, 1, 0, 5000));
+	EXPECT_EQ(0x5a5a5a5aU, *twin);
+	write_file("/sys/kernel/mm/ksm/run", old_run == 1 ? "1" : "0");
+}
+
+/* move_pages(2): NULL @nodes queries, otherwise moves; the page's node or -errno. */
+static int page_node(volatile void *addr, int to)
+{
+	void *pages[1] = { (void *)addr };
+	int status = -1;
+
+	if (syscall(__NR_move_pages, 0, 1UL, pages, to < 0 ? NULL : &to, &status,
+		    MPOL_MF_MOVE_FLAG))
+		return -errno;
+	return status;
+}
+
+/*
+ * The page holding the word migrates to the other NUMA node (as NUMA
+ * balancing would move it): the next state change writes the page that
+ * backs the address now, on the new node.
+ */
+TEST_F(mm, word_follows_its_page_across_numa_nodes)
+{
+	volatile uint32_t *w = map(4096, MAP_PRIVATE | MAP_ANONYMOUS);
+	int from, to;
+
+	ASSERT_NE(NULL, w);
+	ASSERT_EQ(0, access("/sys/devices/system/node/node1", F_OK)) {
+		TH_LOG("the test VM has two NUMA nodes; this one has one");
+	}
+	*w = 0x100;	/* a real page, not the shared zero page */
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_mm_numa u32 a", (void *)w, 0, 4, 0, NULL));
+	from = page_node(w, -1);
+	ASSERT_LE(0, from);
+	to = !from;
+	ASSERT_EQ(to, page_node(w, to));
+	ASSERT_EQ(to, page_node(w, -1));
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_mm_numa"));
+	EXPECT_EQ(0, wait_bits(w, 1, 1, 5000));
+	ASSERT_EQ(from, page_node(w, from));
+	ASSERT_EQ(0, tracefs_event_disable(self->inst, SYS, "t_mm_numa"));
+	EXPECT_EQ(0, wait_bits(w, 1, 0, 5000));
+	EXPECT_EQ(0x100U, *w);
+}
+
+/*
+ * The page holding the word is swapped out.  A state change cannot write
+ * it without faulting, so the fault worker swaps it in and writes it: the
+ * page is present again before this process touches it.
+ */
+TEST_F_TIMEOUT(mm, swapped_out_word_is_swapped_in_and_written, 60)
+{
+	volatile uint32_t *w = map(4096, MAP_PRIVATE | MAP_ANONYMOUS);
+	char *swaps = NULL;
+	size_t len = 0;
+	FILE *f;
+	int i;
+
+	ASSERT_NE(NULL, w);
+	f = fopen("/proc/swaps", "r");
+	ASSERT_NE(NULL, f);
+	/* The header, then one line per swap area. */
+	ASSERT_LT(0, getline(&swaps, &len, f));
+	ASSERT_LT(0, getline(&swaps, &len, f)) {
+		TH_LOG("no swap area: the VM runner sets one up on a virtio disk");
+	}
+	fclose(f);
+	free(swaps);
+	/* A small page of its own: the VM runs with THP=always. */
+	ASSERT_EQ(0, madvise((void *)w, 4096, MADV_NOHUGEPAGE));
+	*w = 0x100;
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_mm_swap u32 a", (void *)w, 0, 4, 0, NULL));
+	for (i = 0; i < 50 && !(pagemap_entry(w) & PM_SWAPPED); i++) {
+		if (madvise((void *)w, 4096, MADV_PAGEOUT))
+			TH_LOG("MADV_PAGEOUT: %s", strerror(errno));
+		usleep(10000);
+	}
+	ASSERT_TRUE(pagemap_entry(w) & PM_SWAPPED) {
+		TH_LOG("pagemap entry %#llx after %d tries", (unsigned long long)pagemap_entry(w), i);
+		system("grep -E 'Swap|Anon' /proc/meminfo; cat /proc/swaps");
+	}
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_mm_swap"));
+	for (i = 0; i < 500 && !enabler_settled(w, 0); i++)
+		usleep(10000);
+	EXPECT_TRUE(enabler_settled(w, 0));
+	/* Swapped in by the kernel, not by us: we have not touched it yet. */
+	EXPECT_TRUE(pagemap_entry(w) & PM_PRESENT);
+	EXPECT_EQ(0x101U, *w);
+	ASSERT_EQ(0, tracefs_event_disable(self->inst, SYS, "t_mm_swap"));
+	EXPECT_EQ(0x100U, *w);
 }
 
 TEST_HARNESS_MAIN
