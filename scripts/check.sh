@@ -57,9 +57,10 @@ for kernel in ${UEVT_KERNELS:-stock debug}; do
 	vmlog=$BUILD/vm/check-$kernel.log
 	tap=$results/vm-$kernel.tap
 	"$UEVT_TOP/scripts/vm-run" --kernel "$kernel" --timeout "${UEVT_VM_TIMEOUT:-1500}" \
-		--log "$vmlog" --output "$tap" \
+		--log "$vmlog" --output "$tap" --swap 64 \
 		--add "$BUILD/selftests:/opt/uevt/selftests" \
 		--add "$BUILD/samples:/opt/uevt/samples" --add "$BUILD/tools/uevtctl:/usr/bin/uevtctl" \
+		--add "$BUILD/bench/uevt_bench:/opt/uevt/bench/uevt_bench" \
 		--add /usr/bin/perf:/usr/bin/perf --add /usr/bin/trace-cmd:/usr/bin/trace-cmd \
 		-- sh /opt/uevt/selftests/run-in-vm.sh
 	status=$?

@@ -20,6 +20,17 @@ result() { # result STATUS DESCRIPTION; returns STATUS
 echo "# kernel: $(uname -r)"
 echo "# cpus: $(nproc), numa nodes: $(ls -d /sys/devices/system/node/node* | wc -l)"
 
+# Swap on the virtio disk vm-run attached (--swap), for the swapped-out
+# page test; virtio_blk is a module on the stock kernel.
+[ -f /lib/modules/virtio_blk.ko ] && insmod /lib/modules/virtio_blk.ko
+i=0
+while [ ! -b /dev/vda ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+mkswap /dev/vda >/dev/null 2>&1 && swapon /dev/vda
+result $? "runner: swap on the virtio disk ($(tail -n +2 /proc/swaps | wc -l) area(s))"
+
 insmod "$MOD"
 rc=$?
 [ "$rc" = 0 ] && [ -d /sys/module/uevt ]
@@ -42,6 +53,26 @@ for t in "$SELFTESTS"/*_test; do
 	fi
 	rm -f /tmp/out.$$
 done
+
+# Every benchmark once, briefly, so none can rot (timings are not checked:
+# that is `make bench`).  The built-in user_events peers can only run
+# where the kernel has it.
+B=/opt/uevt/bench/uevt_bench
+if [ -x "$B" ]; then
+	echo "# benchmarks, smoke run"
+	UEVT_BENCH_SMOKE=1 timeout "$T" "$B" --benchmark_min_time=0.001 --benchmark_color=false >/tmp/bench.$$ 2>&1
+	rc=$?
+	sed 's/^/#   /' /tmp/bench.$$
+	if [ -e /sys/kernel/tracing/user_events_data ]; then
+		errors=$(grep -c 'ERROR OCCURRED' /tmp/bench.$$)
+	else
+		errors=$(grep 'ERROR OCCURRED' /tmp/bench.$$ | grep -vc 'user_events:1')
+	fi
+	cases=$(grep -c '^[a-z]' /tmp/bench.$$)
+	[ "$rc" = 0 ] && [ "$errors" = 0 ] && [ "$cases" -ge 36 ]
+	result $? "runner: every benchmark runs once (status $rc, $cases cases, $errors errors)"
+	rm -f /tmp/bench.$$
+fi
 
 sleep 1	# unreferenced events are removed asynchronously
 rmmod uevt
@@ -75,9 +106,16 @@ echo 1 >$I/events/uevt_alt/t_emit/enable 2>/dev/null
 wait $!
 rc=$?
 echo 0 >$I/events/uevt_alt/t_emit/enable 2>/dev/null
-[ "$rc" = 0 ] && [ ! -d /sys/kernel/tracing/events/uevt/t_emit ] &&
-	grep -q 't_emit: a=1 b=100' $I/trace
+if ! { [ "$rc" = 0 ] && [ ! -d /sys/kernel/tracing/events/uevt/t_emit ] &&
+	grep -q 't_emit: a=1 b=100' $I/trace; }; then
+	echo "# writer said:"; sed 's/^/#   /' /tmp/emit.$$
+	echo "# instance trace:"; grep -v '^#' $I/trace | sed 's/^/#   /'
+	echo "# events/uevt: $(ls /sys/kernel/tracing/events/uevt 2>&1 | tr '\n' ' ')"
+	echo "# status:"; sed 's/^/#   /' /sys/kernel/debug/uevt/status
+	false
+fi
 result $? "runner: system=uevt_alt puts events in events/uevt_alt (writer status $rc)"
+rm -f /tmp/emit.$$
 rmdir $I
 sleep 0.5
 rmmod uevt
