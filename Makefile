@@ -68,7 +68,11 @@ host-tests: kselftest-headers sdk
 	$(MAKE) -C $(TOP)/selftests/host \
 		UPSTREAM_USER_EVENTS=$(SOURCE_TREE)/include/uapi/linux/user_events.h
 
-userspace: sdk tools samples selftests host-tests
+# The benchmark binary (build/bench/uevt_bench); `make bench` runs it.
+bench-bin: sdk
+	$(MAKE) -C $(TOP)/bench
+
+userspace: sdk tools samples selftests host-tests bench-bin
 
 # Tools, SDK headers and libraries, pkg-config file and man pages.
 # PREFIX (default /usr/local) and DESTDIR as usual; the module is built
@@ -98,6 +102,12 @@ check: deps
 	@$(MAKE) --no-print-directory test-modules userspace
 	@$(TOP)/scripts/check.sh
 
+# Timings, not tests: the perf kernel (built once), one boot, every case;
+# build/bench/results.{json,txt} and propagation.{png,svg}.
+bench: deps
+	@$(MAKE) --no-print-directory sdk bench-bin
+	@$(TOP)/scripts/bench.sh
+
 demo: deps
 	@$(MAKE) --no-print-directory module-stock sdk tools samples
 	@$(TOP)/scripts/demo.sh
@@ -109,4 +119,4 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all deps module module-stock module-debug test-modules kselftest-headers sdk tools samples \
-	selftests host-tests userspace install lint check demo vm-run clean
+	selftests host-tests bench-bin userspace install lint check bench demo vm-run clean

@@ -1,0 +1,442 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * uevt's benchmarks on Google Benchmark.  Everything measured is plain C in
+ * shim_probe.c and shim_kernel.c, called exactly as programs call it; this
+ * file only registers the cases and their peers so that every figure has
+ * its comparison measured in the same boot.
+ *
+ * Backends that are not available (no /dev/uevt, no built-in user_events)
+ * make their cases fail with SkipWithError, which the report shows.
+ *
+ * UEVT_BENCH_SMOKE=1 keeps the sizes small: `make check` runs every case
+ * once that way so none of them can rot.
+ */
+#include <benchmark/benchmark.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "shim.h"
+
+namespace {
+
+bool smoke()
+{
+	const char *s = std::getenv("UEVT_BENCH_SMOKE");
+
+	return s && *s == '1';
+}
+
+const backend *backend_arg(int64_t i)
+{
+	return i ? &shim_user_events_backend : &shim_uevt_backend;
+}
+
+/* Probe sites per call into the shim: amortises the call for every peer. */
+constexpr size_t kSites = 1000;
+
+/* ---- 1. disabled probes ---- */
+
+void disabled(benchmark::State &state, void (*loop)(size_t))
+{
+	for (auto _ : state)
+		loop(kSites);
+	state.SetItemsProcessed(state.iterations() * kSites);
+	/* ns per probe site, the figure the report compares. */
+	state.counters["ns_per_probe"] = benchmark::Counter(
+		static_cast<double>(state.iterations() * kSites),
+		benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+
+/* ---- 2. enabled emit ---- */
+
+/* An event of @be with the payload @p, registered and enabled. */
+struct enabled_event {
+	int fd = -1, enable = -1;
+	uint32_t word = 0;
+	int32_t index = -1;
+	std::string error;
+
+	enabled_event(const backend *be, const char *name, enum payload p)
+	{
+		char desc[128];
+		int ret;
+
+		fd = be_open(be);
+		if (fd < 0) {
+			error = std::string(be->data) + ": " + std::strerror(-fd);
+			return;
+		}
+		ret = be_register(fd, be_desc(name, p, desc, sizeof(desc)), &word, 0, &index);
+		if (!ret) {
+			enable = be_enable_file(be, name);
+			ret = enable < 0 ? enable : be_set(enable, 1);
+		}
+		if (ret)
+			error = std::string(name) + ": " + std::strerror(-ret);
+	}
+	~enabled_event()
+	{
+		if (enable >= 0) {
+			be_set(enable, 0);
+			close(enable);
+		}
+		if (fd >= 0) {
+			be_unregister(fd, &word, 0);
+			close(fd);
+		}
+	}
+};
+
+void emit(benchmark::State &state, enum payload p)
+{
+	const backend *be = backend_arg(state.range(0));
+	enabled_event ev(be, p == PAYLOAD_SMALL ? "bench_emit" : "bench_emit_str", p);
+	/* The trace buffer wraps; drained between runs by the harness script. */
+	if (!ev.error.empty()) {
+		state.SkipWithError(ev.error.c_str());
+		return;
+	}
+	for (auto _ : state)
+		if (shim_writev_record(ev.fd, ev.index, p)) {
+			state.SkipWithError("writev failed");
+			break;
+		}
+}
+
+void write_floor(benchmark::State &state, enum payload p)
+{
+	int fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+	for (auto _ : state)
+		shim_write_bytes(fd, p);
+	close(fd);
+}
+
+/* A uprobe on shim_uprobe_target, enabled through tracefs: USDT's cost when hit. */
+void uprobe_hit(benchmark::State &state)
+{
+	const char *events = "/sys/kernel/tracing/uprobe_events";
+	const char *enable = "/sys/kernel/tracing/events/uevt_bench_up/hit/enable";
+	char spec[512], def[600];
+	int fd, on;
+
+	if (shim_uprobe_spec(spec, sizeof(spec))) {
+		state.SkipWithError("cannot find the uprobe target in /proc/self/maps");
+		return;
+	}
+	std::snprintf(def, sizeof(def), "p:uevt_bench_up/hit %s", spec);
+	fd = open(events, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0 || write(fd, def, std::strlen(def)) < 0) {
+		state.SkipWithError("cannot define the uprobe (CONFIG_UPROBE_EVENTS?)");
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	close(fd);
+	on = open(enable, O_WRONLY | O_CLOEXEC);
+	if (on < 0 || be_set(on, 1)) {
+		state.SkipWithError("cannot enable the uprobe");
+	} else {
+		for (auto _ : state)
+			shim_uprobe_target(7, 42);
+		be_set(on, 0);
+	}
+	if (on >= 0)
+		close(on);
+	fd = open(events, O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd >= 0) {
+		(void)!write(fd, "-:uevt_bench_up/hit", 19);
+		close(fd);
+	}
+}
+
+/* ---- 3. propagation: enable written -> bit seen in N processes ---- */
+
+void propagation(benchmark::State &state)
+{
+	const backend *be = backend_arg(state.range(0));
+	int n = static_cast<int>(state.range(1)), forked = static_cast<int>(state.range(2));
+	const char *name = forked ? "bench_prop_fork" : "bench_prop";
+	int fd = be_open(be), enable;
+	struct herd *h;
+
+	if (fd < 0) {
+		state.SkipWithError(be->data);
+		return;
+	}
+	h = herd_start(be, fd, name, n, forked);
+	enable = h ? be_enable_file(be, name) : -1;
+	if (!h || enable < 0) {
+		state.SkipWithError("cannot start the processes or open the enable file");
+	} else {
+		for (auto _ : state) {
+			long long t0 = now_ns(), waited;
+
+			be_set(enable, 1);
+			waited = herd_wait(h, 1, 60LL * 1000000000);
+			if (waited < 0) {
+				state.SkipWithError("a bit never converged");
+				break;
+			}
+			state.SetIterationTime(static_cast<double>(now_ns() - t0) / 1e9);
+			be_set(enable, 0);
+			if (herd_wait(h, 0, 60LL * 1000000000) < 0) {
+				state.SkipWithError("a bit never cleared");
+				break;
+			}
+		}
+	}
+	if (enable >= 0)
+		close(enable);
+	herd_stop(h);
+	close(fd);
+}
+
+/* ---- 4. isolation: toggling A with other events' registrations around ---- */
+
+void isolation(benchmark::State &state)
+{
+	const backend *be = backend_arg(state.range(0));
+	int crowd = static_cast<int>(state.range(1));
+	/* uevt's per-process limit is 65536: spread the crowd over processes. */
+	std::vector<pid_t> crowds;
+	enabled_event a(be, "bench_iso", PAYLOAD_SMALL);
+
+	if (!a.error.empty()) {
+		state.SkipWithError(a.error.c_str());
+		return;
+	}
+	for (int left = crowd, i = 0; left > 0; left -= 50000, i++) {
+		char prefix[32];
+		pid_t pid;
+
+		std::snprintf(prefix, sizeof(prefix), "bench_crowd%d_", i);
+		pid = crowd_start(be, prefix, 100, left < 50000 ? left : 50000);
+		if (pid < 0) {
+			state.SkipWithError("cannot start the crowd");
+			break;
+		}
+		crowds.push_back(pid);
+	}
+	be_set(a.enable, 0);
+	for (auto _ : state) {
+		be_set(a.enable, 1);
+		be_set(a.enable, 0);
+	}
+	for (pid_t pid : crowds)
+		crowd_stop(pid);
+}
+
+/* ---- 5. fork with K registrations held ---- */
+
+void fork_cost(benchmark::State &state)
+{
+	const backend *be = backend_arg(state.range(0));
+	int k = static_cast<int>(state.range(1)), fd = be_open(be);
+	struct holding *h = nullptr;
+
+	if (fd < 0) {
+		state.SkipWithError(be->data);
+		return;
+	}
+	if (k && !(h = hold(be, fd, "bench_fork", k))) {
+		state.SkipWithError("cannot register");
+	} else {
+		for (auto _ : state)
+			if (shim_fork_exit_wait()) {
+				state.SkipWithError("fork failed");
+				break;
+			}
+	}
+	release(h);
+	close(fd);
+}
+
+/* ---- 6. kernel memory per registration and per forked child ---- */
+
+/* Slab growth while @children processes forked from us are alive. */
+long children_slab(const backend *be, int fd, int children)
+{
+	long before = slab_bytes(), during;
+	struct herd *kids = herd_start(be, fd, "bench_mem_kids", children, 1);
+
+	if (!kids)
+		return -1;
+	usleep(500000);	/* uevt copies after fork(): let it finish */
+	during = slab_bytes();
+	herd_stop(kids);
+	usleep(100000);
+	return during - before;
+}
+
+void memory(benchmark::State &state)
+{
+	const backend *be = backend_arg(state.range(0));
+	int k = static_cast<int>(state.range(1)), children = smoke() ? 4 : 50;
+	int fd = be_open(be);
+	double per_reg = 0, per_child = 0;
+
+	if (fd < 0) {
+		state.SkipWithError(be->data);
+		return;
+	}
+	for (auto _ : state) {
+		long before = slab_bytes(), held, with, without;
+		struct holding *h = hold(be, fd, "bench_mem", k);
+
+		if (!h) {
+			state.SkipWithError("cannot register");
+			break;
+		}
+		usleep(100000);
+		held = slab_bytes();
+		/* Children of a process holding k bits, then of one holding none:
+		 * the difference is what the k bits cost each child. */
+		with = children_slab(be, fd, children);
+		release(h);
+		usleep(100000);
+		without = children_slab(be, fd, children);
+		per_reg = static_cast<double>(held - before) / k;
+		per_child = static_cast<double>(with - without) / children;
+	}
+	state.counters["slab_bytes_per_registration"] = per_reg;
+	state.counters["slab_bytes_per_child_for_the_bits"] = per_child;
+	close(fd);
+}
+
+/* ---- 7. registration ---- */
+
+void register_one(benchmark::State &state)
+{
+	const backend *be = backend_arg(state.range(0));
+	int fd = be_open(be);
+	char desc[128];
+	uint32_t word = 0;
+
+	if (fd < 0) {
+		state.SkipWithError(be->data);
+		return;
+	}
+	be_desc("bench_reg", PAYLOAD_SMALL, desc, sizeof(desc));
+	/* Keep the event alive so the loop measures registration, not creation. */
+	uint32_t keep = 0;
+	be_register(fd, desc, &keep, 0, nullptr);
+	for (auto _ : state) {
+		if (be_register(fd, desc, &word, 0, nullptr)) {
+			state.SkipWithError("register failed");
+			break;
+		}
+		state.PauseTiming();
+		be_unregister(fd, &word, 0);
+		state.ResumeTiming();
+	}
+	be_unregister(fd, &keep, 0);
+	close(fd);
+}
+
+void register_events(benchmark::State &state)
+{
+	const backend *be = backend_arg(state.range(0));
+	int n = static_cast<int>(state.range(1)), round = 0;
+
+	for (auto _ : state) {
+		std::vector<uint32_t> words(static_cast<size_t>(n) / 32 + 1);
+		int fd = be_open(be);
+		char desc[128];
+
+		if (fd < 0) {
+			state.SkipWithError(be->data);
+			break;
+		}
+		for (int i = 0; i < n; i++) {
+			std::snprintf(desc, sizeof(desc), "bench_many%d_%d u32 a", round, i);
+			if (be_register(fd, desc, &words[i / 32], i % 32, nullptr)) {
+				state.SkipWithError("register failed");
+				break;
+			}
+		}
+		state.PauseTiming();
+		close(fd);	/* unregisters; the unused events go away */
+		round++;
+		state.ResumeTiming();
+	}
+	state.counters["events"] = n;
+}
+
+void register_all()
+{
+	bool s = smoke();
+	std::vector<int64_t> herd = s ? std::vector<int64_t>{ 1, 10 } :
+					std::vector<int64_t>{ 1, 10, 100, 1000 };
+
+	benchmark::RegisterBenchmark("disabled/floor", disabled, shim_floor_loop);
+	benchmark::RegisterBenchmark("disabled/uevt", disabled, shim_uevt_loop);
+	benchmark::RegisterBenchmark("disabled/uevt_string", disabled, shim_uevt_str_loop);
+	benchmark::RegisterBenchmark("disabled/lttng_ust", disabled, shim_lttng_loop);
+	benchmark::RegisterBenchmark("disabled/usdt", disabled, shim_usdt_loop);
+
+	for (auto p : { PAYLOAD_SMALL, PAYLOAD_STRING }) {
+		const char *tag = p == PAYLOAD_SMALL ? "small" : "string64";
+
+		benchmark::RegisterBenchmark((std::string("emit/") + tag).c_str(), emit, p)
+			->ArgName("user_events")->Arg(0)->Arg(1);
+		benchmark::RegisterBenchmark((std::string("emit/write_devnull/") + tag).c_str(),
+					     write_floor, p);
+	}
+	benchmark::RegisterBenchmark("emit/usdt_uprobe", uprobe_hit);
+
+	for (int64_t forked : { 0, 1 })
+		for (int64_t n : herd)
+			for (int64_t b : { 0, 1 })
+				benchmark::RegisterBenchmark("propagation", propagation)
+					->ArgNames({ "user_events", "procs", "forked" })
+					->Args({ b, n, forked })->UseManualTime()
+					->Iterations(s ? 1 : (n >= 100 ? 5 : 20))
+					->Unit(benchmark::kMicrosecond);
+
+	for (int64_t b : { 0, 1 })
+		for (int64_t crowd : { int64_t{ 0 }, s ? int64_t{ 1000 } : int64_t{ 100000 } })
+			benchmark::RegisterBenchmark("isolation", isolation)
+				->ArgNames({ "user_events", "others" })->Args({ b, crowd })
+				->Unit(benchmark::kMicrosecond);
+
+	for (int64_t b : { 0, 1 })
+		for (int64_t k : { 0, 100, 1000 })
+			benchmark::RegisterBenchmark("fork", fork_cost)
+				->ArgNames({ "user_events", "held" })->Args({ b, k })
+				->Unit(benchmark::kMicrosecond);
+
+	for (int64_t b : { 0, 1 })
+		benchmark::RegisterBenchmark("memory", memory)
+			->ArgNames({ "user_events", "held" })->Args({ b, s ? 100 : 1000 })
+			->Iterations(1)->Unit(benchmark::kMillisecond);
+
+	for (int64_t b : { 0, 1 }) {
+		benchmark::RegisterBenchmark("register/one", register_one)
+			->ArgName("user_events")->Arg(b);
+		benchmark::RegisterBenchmark("register/events", register_events)
+			->ArgNames({ "user_events", "n" })->Args({ b, s ? 10 : 1000 })
+			->Iterations(s ? 1 : 3)->Unit(benchmark::kMillisecond);
+	}
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	register_all();
+	benchmark::Initialize(&argc, argv);
+	if (benchmark::ReportUnrecognizedArguments(argc, argv))
+		return 2;
+	benchmark::RunSpecifiedBenchmarks();
+	benchmark::Shutdown();
+	return 0;
+}
