@@ -14,14 +14,6 @@
 
 #define SYS UEVT_SYSTEM
 
-/* The enable word sits in a private anonymous page the test controls. */
-static volatile uint32_t *private_word(void)
-{
-	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
 /*
  * A child that answers commands from the parent over a pipe:
  *   '1'/'0': wait until our bit is set/clear, answer 'y' or 'n'

@@ -18,13 +18,6 @@
 
 #define SYS UEVT_SYSTEM
 
-static volatile uint32_t *private_word(void)
-{
-	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	return p == MAP_FAILED ? NULL : p;
-}
-
 /* Enablers the status file lists for process @tgid. */
 static int enablers_of(pid_t tgid)
 {

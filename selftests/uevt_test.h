@@ -18,6 +18,8 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <sys/mman.h>
+
 #include <event-parse.h>
 #include <tracefs.h>
 
@@ -91,6 +93,14 @@ static inline int wait_bits(volatile uint32_t *word, uint32_t mask, uint32_t wan
 		usleep(2000);
 	}
 	return -1;
+}
+
+/* An enable word alone in a private anonymous page the test controls. */
+static inline volatile uint32_t *private_word(void)
+{
+	void *p = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
 }
 
 /* Does events/<system>/<name> exist in tracefs? */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The environment uevtctl needs, and advice when it is missing. */
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -28,6 +29,28 @@ bool wants_help(int argc, char **argv)
 		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help"))
 			return true;
 	return false;
+}
+
+int parse_json_opts(int argc, char **argv, const char *usage, bool *json)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' }, { 0 }
+	};
+	int c;
+
+	*json = false;
+	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage, stdout);
+			return EXIT_OK;
+		}
+		if (c != 'j') {
+			fputs(usage, stderr);
+			return EXIT_USAGE;
+		}
+		*json = true;
+	}
+	return -1;
 }
 
 const char *errno_advice(int e)

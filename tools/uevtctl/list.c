@@ -123,9 +123,6 @@ static void print_event(const char *name, struct tep_event *ev, char **by,
 
 int cmd_list(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' }, { 0 }
-	};
 	struct tep_handle *tep = NULL;
 	char **events, **instances;
 	struct status st;
@@ -133,17 +130,9 @@ int cmd_list(int argc, char **argv)
 	size_t i;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(list_usage, stdout);
-			return EXIT_OK;
-		}
-		if (c != 'j') {
-			fputs(list_usage, stderr);
-			return EXIT_USAGE;
-		}
-		json = true;
-	}
+	c = parse_json_opts(argc, argv, list_usage, &json);
+	if (c >= 0)
+		return c;
 	if (optind != argc) {
 		fputs(list_usage, stderr);
 		return EXIT_USAGE;

@@ -17,26 +17,15 @@ static const char ps_usage[] =
 
 int cmd_ps(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' }, { "help", no_argument, NULL, 'h' }, { 0 }
-	};
 	struct status st;
 	bool json = false, first = true;
 	long pid = 0;
 	size_t i;
 	int c, ret;
 
-	while ((c = getopt_long(argc, argv, "jh", opts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(ps_usage, stdout);
-			return EXIT_OK;
-		}
-		if (c != 'j') {
-			fputs(ps_usage, stderr);
-			return EXIT_USAGE;
-		}
-		json = true;
-	}
+	c = parse_json_opts(argc, argv, ps_usage, &json);
+	if (c >= 0)
+		return c;
 	if (optind < argc) {
 		char *end;
 

@@ -25,6 +25,11 @@ int cmd_delete(int argc, char **argv);
 /* env.c: messages that say what to do next. */
 __attribute__((format(printf, 1, 2))) void err(const char *fmt, ...);
 bool wants_help(int argc, char **argv);
+/*
+ * Options of the commands that take only --json and --help: -1 to go on
+ * (optind at the first operand), else the exit status (help printed).
+ */
+int parse_json_opts(int argc, char **argv, const char *usage, bool *json);
 int check_tracefs(void);		/* EXIT_OK or EXIT_FAIL (with advice) */
 int check_module(void);			/* tracefs and uevt.ko loaded */
 const char *uevt_system(void);		/* tracefs system of uevt events */
