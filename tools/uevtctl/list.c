@@ -128,7 +128,7 @@ int cmd_list(int argc, char **argv)
 	struct status st;
 	bool json = false;
 	size_t i;
-	int c, ret;
+	int c;
 
 	c = parse_json_opts(argc, argv, list_usage, &json);
 	if (c >= 0)
@@ -137,13 +137,8 @@ int cmd_list(int argc, char **argv)
 		fputs(list_usage, stderr);
 		return EXIT_USAGE;
 	}
-	if (check_module())
+	if (status_load(&st))
 		return EXIT_FAIL;
-	ret = status_read(&st);
-	if (ret) {
-		err("cannot read the status file: %s", errno_advice(-ret));
-		return EXIT_FAIL;
-	}
 	events = events_all();
 	if (events)
 		tep = tep_for_uevt();

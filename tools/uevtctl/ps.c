@@ -21,7 +21,7 @@ int cmd_ps(int argc, char **argv)
 	bool json = false, first = true;
 	long pid = 0;
 	size_t i;
-	int c, ret;
+	int c;
 
 	c = parse_json_opts(argc, argv, ps_usage, &json);
 	if (c >= 0)
@@ -35,13 +35,8 @@ int cmd_ps(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (check_module())
+	if (status_load(&st))
 		return EXIT_FAIL;
-	ret = status_read(&st);
-	if (ret) {
-		err("cannot read the status file: %s", errno_advice(-ret));
-		return EXIT_FAIL;
-	}
 	if (json)
 		printf("[");
 	else

@@ -136,3 +136,17 @@ const struct status_event *status_event(const struct status *st, const char *nam
 			return &st->events[i];
 	return NULL;
 }
+
+int status_load(struct status *st)
+{
+	int ret;
+
+	if (check_module())
+		return EXIT_FAIL;
+	ret = status_read(st);
+	if (ret) {
+		err("cannot read the status file: %s", errno_advice(-ret));
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
+}

@@ -68,6 +68,7 @@ struct status {
 };
 
 int status_read(struct status *st);	/* 0 or -errno */
+int status_load(struct status *st);	/* module checked, read; EXIT_OK or EXIT_FAIL */
 void status_free(struct status *st);
 const struct status_event *status_event(const struct status *st, const char *name);
 
