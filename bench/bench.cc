@@ -330,8 +330,12 @@ void register_one(benchmark::State &state)
 	uint32_t keep = 0;
 	be_register(fd, desc, &keep, 0, nullptr);
 	for (auto _ : state) {
-		if (be_register(fd, desc, &word, 0, nullptr)) {
-			state.SkipWithError("register failed");
+		int ret = be_register(fd, desc, &word, 0, nullptr);
+
+		if (ret) {
+			std::string msg = std::string("register: ") + std::strerror(-ret);
+
+			state.SkipWithError(msg.c_str());
 			break;
 		}
 		state.PauseTiming();
@@ -356,15 +360,26 @@ void register_events(benchmark::State &state)
 			state.SkipWithError(be->data);
 			break;
 		}
-		for (int i = 0; i < n; i++) {
+		int ret = 0;
+
+		for (int i = 0; i < n && !ret; i++) {
 			std::snprintf(desc, sizeof(desc), "bench_many%d_%d u32 a", round, i);
-			if (be_register(fd, desc, &words[i / 32], i % 32, nullptr)) {
-				state.SkipWithError("register failed");
-				break;
-			}
+			ret = be_register(fd, desc, &words[i / 32], i % 32, nullptr);
+		}
+		if (ret) {
+			/* No PauseTiming() after an error: the library forbids it. */
+			std::string msg = std::string("register: ") + std::strerror(-ret);
+
+			close(fd);
+			state.SkipWithError(msg.c_str());
+			break;
 		}
 		state.PauseTiming();
-		close(fd);	/* unregisters; the unused events go away */
+		/* Bits belong to the process, not the file: unregister them, then
+		 * closing the file lets the unused events go. */
+		for (int i = 0; i < n; i++)
+			be_unregister(fd, &words[i / 32], i % 32);
+		close(fd);
 		round++;
 		state.ResumeTiming();
 	}

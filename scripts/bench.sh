@@ -47,6 +47,8 @@ log "running the benchmarks on the $kernel kernel (a few minutes)"
 	exit $rc
 ' >"$out/vm.out"
 sed -n '/^UEVT-BENCH-JSON-BEGIN$/,/^UEVT-BENCH-JSON-END$/p' "$out/vm.out" | sed '1d;$d' >"$out/raw.json"
+[ -s "$out/raw.json" ] && python3 -c "import json, sys; json.load(open(sys.argv[1]))" "$out/raw.json" ||
+	die "the benchmarks did not finish: see $out/vm.out"
 "$UEVT_TOP/scripts/scan-log.sh" "$out/vm.log" || die "kernel splat during the benchmarks: $out/vm.log"
 python3 "$UEVT_TOP/scripts/bench-report.py" "$out/raw.json" "$out"
 cat "$out/results.txt"
