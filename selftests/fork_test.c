@@ -6,6 +6,7 @@
  * grandchildren inherit too, and many children all converge.
  */
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 #include "uevt_test.h"
@@ -349,6 +350,118 @@ TEST_F_TIMEOUT(fk, toggling_while_forking_converges, 240)
 		}
 	}
 	EXPECT_EQ(0, bad);
+}
+
+/* "slab" of a memory cgroup's memory.stat, in bytes; -1 if unreadable. */
+static long cgroup_slab(const char *cg)
+{
+	char path[256], line[256];
+	long bytes = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/memory.stat", cg);
+	f = fopen(path, "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "slab %ld", &bytes) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return bytes;
+}
+
+/*
+ * Slab growth of memory cgroup @cg while @n children of ours are alive.
+ * Each child first waits until its copies of @words read @want[] (so the
+ * kernel has finished copying our enablers into it), then says so.
+ */
+static long children_slab(const char *cg, int n, volatile uint32_t *words,
+			  const uint32_t *want, int nwords)
+{
+	int ready[2], hold[2], i, status, bad = 0;
+	long before = cgroup_slab(cg), during;
+	pid_t pids[16];
+	char c;
+
+	if (n > 16 || pipe(ready) || pipe(hold))
+		return -1;
+	for (i = 0; i < n; i++) {
+		pids[i] = fork();
+		if (pids[i] == 0) {
+			int w;
+
+			close(hold[1]);
+			for (w = 0; w < nwords; w++)
+				if (wait_bits(&words[w], ~0U, want[w], 60000))
+					_exit(2);
+			if (write(ready[1], "r", 1) != 1 || read(hold[0], &c, 1) != 0)
+				_exit(3);
+			_exit(0);
+		}
+	}
+	close(ready[1]);
+	for (i = 0; i < n; i++)
+		if (read(ready[0], &c, 1) != 1)
+			bad++;
+	during = cgroup_slab(cg);
+	close(hold[1]);
+	for (i = 0; i < n; i++)
+		if (waitpid(pids[i], &status, 0) != pids[i] || !WIFEXITED(status) ||
+		    WEXITSTATUS(status))
+			bad++;
+	close(ready[0]);
+	close(hold[0]);
+	return bad ? -1 : during - before;
+}
+
+/*
+ * The copies of our enablers that the kernel makes for forked children are
+ * kernel memory those children own: they must be charged to the children's
+ * memory cgroup (ours), not to whoever runs the copy.  Ten children of a
+ * process holding 2000 bits, against ten of one holding none.
+ */
+TEST_F_TIMEOUT(fk, forked_copies_are_charged_to_the_childs_memory_cgroup, 240)
+{
+	enum { BITS = 2000, KIDS = 10, WORDS = (BITS + 31) / 32 };
+	char cg[96], pid[16];
+	uint32_t want[WORDS], none[WORDS];
+	volatile uint32_t *words = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+					MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	long with, without;
+	int i;
+
+	ASSERT_NE(MAP_FAILED, words);
+	snprintf(cg, sizeof(cg), "/sys/fs/cgroup/uevt_fork_%d", getpid());
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	ASSERT_EQ(0, write_file("/sys/fs/cgroup/cgroup.subtree_control", "+memory"));
+	ASSERT_EQ(0, mkdir(cg, 0755));
+	{
+		char procs[128];
+
+		snprintf(procs, sizeof(procs), "%s/cgroup.procs", cg);
+		ASSERT_EQ(0, write_file(procs, pid));
+	}
+	for (i = 0; i < BITS; i++)
+		ASSERT_EQ(0, uevt_reg(self->fd, "t_fork_memcg u32 a", (void *)&words[i / 32],
+				      i % 32, 4, 0, NULL));
+	ENABLE("t_fork_memcg");
+	for (i = 0; i < WORDS; i++) {
+		want[i] = i < BITS / 32 ? ~0U : (1U << (BITS % 32)) - 1;
+		none[i] = 0;
+	}
+	with = children_slab(cg, KIDS, words, want, WORDS);
+	DISABLE("t_fork_memcg");
+	for (i = 0; i < BITS; i++)
+		ASSERT_EQ(0, uevt_unreg(self->fd, (void *)&words[i / 32], i % 32));
+	without = children_slab(cg, KIDS, words, none, WORDS);
+	ASSERT_LE(0, with);
+	ASSERT_LE(0, without);
+	/* An enabler is a few dozen bytes at least: 64 bytes is conservative. */
+	EXPECT_LE((long)KIDS * BITS * 64, with - without) {
+		TH_LOG("slab per child: %ld with %d bits, %ld without", with / KIDS, BITS,
+		       without / KIDS);
+	}
+	write_file("/sys/fs/cgroup/cgroup.procs", pid);
+	rmdir(cg);
 }
 
 TEST_HARNESS_MAIN

@@ -21,6 +21,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/hashtable.h>
+#include <linux/memcontrol.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
@@ -672,7 +673,8 @@ struct uevt_copy {
  * @tgid: the child's pid, for the status file.
  *
  * Snapshots the parent's enablers, recreates them in @child and writes
- * the current state into the child's copy of each word.  A parent that
+ * the current state into the child's copy of each word.  The memory is
+ * charged to the child's memory cgroup.  A parent that
  * exited before this ran leaves nothing to copy.
  *
  * Context: process context (workqueue), may sleep; no uevt lock held.
@@ -683,12 +685,19 @@ int uevt_mm_copy(struct mm_struct *parent, struct mm_struct *child, pid_t tgid)
 	char comm[TASK_COMM_LEN] = "";
 	struct uevt_mm *pumm, *cumm = NULL;
 	struct uevt_copy *snap = NULL;
+	struct mem_cgroup *memcg, *old_memcg;
 	struct uevt_enabler *en;
 	unsigned int n = 0, i;
 	int ret = 0;
 
 	if (!mmget_not_zero(child))
 		return -ESRCH;
+	/*
+	 * We run in a kworker: charge what the child will own to the child's
+	 * memory cgroup, as a registration in the child itself would be.
+	 */
+	memcg = get_mem_cgroup_from_mm(child);
+	old_memcg = set_active_memcg(memcg);
 	mutex_lock(&uevt_mms_lock);
 	pumm = uevt_mm_lookup(parent);
 	if (pumm) {
@@ -745,13 +754,17 @@ int uevt_mm_copy(struct mm_struct *parent, struct mm_struct *child, pid_t tgid)
 			en->addr = snap[i].addr;
 			en->bit = snap[i].bit;
 			en->size = snap[i].size;
-			uevt_enabler_commit(en, snap[i].ev);
+			/* -EADDRINUSE: the child registered that bit itself. */
+			if (uevt_enabler_commit(en, snap[i].ev) == -ENOMEM)
+				ret = -ENOMEM;
 		} else {
 			ret = -ENOMEM;
 		}
 		uevt_event_put(snap[i].ev);
 	}
 	kfree(snap);
+	set_active_memcg(old_memcg);
+	mem_cgroup_put(memcg);
 	/*
 	 * Maybe the child's last reference: its ->release must not run on
 	 * this workqueue, where it could wait for copies queued behind us.
