@@ -371,11 +371,12 @@ static long cgroup_slab(const char *cg)
 
 /*
  * Slab growth of memory cgroup @cg while @n children of ours are alive.
- * Each child first waits until its copies of @words read @want[] (so the
- * kernel has finished copying our enablers into it), then says so.
+ * They are forked with the event off and @event is enabled after: a child's
+ * words can then only read @want[] through its own copies of our enablers,
+ * so once every child says so, every copy is done.
  */
-static long children_slab(const char *cg, int n, volatile uint32_t *words,
-			  const uint32_t *want, int nwords)
+static long children_slab(struct tracefs_instance *inst, const char *event, const char *cg,
+			  int n, volatile uint32_t *words, const uint32_t *want, int nwords)
 {
 	int ready[2], hold[2], i, status, bad = 0;
 	long before = cgroup_slab(cg), during;
@@ -399,10 +400,13 @@ static long children_slab(const char *cg, int n, volatile uint32_t *words,
 		}
 	}
 	close(ready[1]);
+	if (tracefs_event_enable(inst, SYS, event))
+		bad++;
 	for (i = 0; i < n; i++)
 		if (read(ready[0], &c, 1) != 1)
 			bad++;
 	during = cgroup_slab(cg);
+	tracefs_event_disable(inst, SYS, event);
 	close(hold[1]);
 	for (i = 0; i < n; i++)
 		if (waitpid(pids[i], &status, 0) != pids[i] || !WIFEXITED(status) ||
@@ -443,16 +447,14 @@ TEST_F_TIMEOUT(fk, forked_copies_are_charged_to_the_childs_memory_cgroup, 240)
 	for (i = 0; i < BITS; i++)
 		ASSERT_EQ(0, uevt_reg(self->fd, "t_fork_memcg u32 a", (void *)&words[i / 32],
 				      i % 32, 4, 0, NULL));
-	ENABLE("t_fork_memcg");
 	for (i = 0; i < WORDS; i++) {
 		want[i] = i < BITS / 32 ? ~0U : (1U << (BITS % 32)) - 1;
 		none[i] = 0;
 	}
-	with = children_slab(cg, KIDS, words, want, WORDS);
-	DISABLE("t_fork_memcg");
+	with = children_slab(self->inst, "t_fork_memcg", cg, KIDS, words, want, WORDS);
 	for (i = 0; i < BITS; i++)
 		ASSERT_EQ(0, uevt_unreg(self->fd, (void *)&words[i / 32], i % 32));
-	without = children_slab(cg, KIDS, words, none, WORDS);
+	without = children_slab(self->inst, "t_fork_memcg", cg, KIDS, words, none, WORDS);
 	ASSERT_LE(0, with);
 	ASSERT_LE(0, without);
 	/* An enabler is a few dozen bytes at least: 64 bytes is conservative. */
