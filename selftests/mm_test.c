@@ -64,6 +64,29 @@ TEST_F(mm, madv_dontneed_is_healed)
 	EXPECT_EQ(0U, *w);
 }
 
+/*
+ * Two words in one page, one unregistered: the page still holds a word, so
+ * a zap of that page must still heal the other one, and an unmap retire it.
+ */
+TEST_F(mm, page_keeps_healing_while_any_word_in_it_is_registered)
+{
+	volatile uint32_t *w = map(4096, MAP_PRIVATE | MAP_ANONYMOUS);
+
+	ASSERT_NE(NULL, w);
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_mm_two u32 a", (void *)&w[0], 0, 4, 0, NULL));
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_mm_two u32 a", (void *)&w[512], 0, 4, 0, NULL));
+	ASSERT_EQ(0, uevt_unreg(self->fd, (void *)&w[0], 0));
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_mm_two"));
+	EXPECT_EQ(0U, w[0]);
+	EXPECT_EQ(1U, w[512]);
+	ASSERT_EQ(0, madvise((void *)w, 4096, MADV_DONTNEED));
+	EXPECT_EQ(0, wait_bits(&w[512], 1, 1, 5000));
+	EXPECT_EQ(0U, w[0]);
+	tracefs_event_disable(self->inst, SYS, "t_mm_two");
+	EXPECT_EQ(0U, w[512]);
+	EXPECT_EQ(0, uevt_unreg(self->fd, (void *)&w[512], 0));
+}
+
 TEST_F(mm, read_only_word_is_reported_then_healed)
 {
 	volatile uint32_t *w = map(4096, MAP_PRIVATE | MAP_ANONYMOUS);

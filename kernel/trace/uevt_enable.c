@@ -28,6 +28,7 @@
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/xarray.h>
 
 #include "uevt_internal.h"
 
@@ -49,6 +50,9 @@ enum {
  *	while writing, so user memory may be faulted under it.
  * @enablers: this mm's enablers.
  * @nr: entries in @enablers.
+ * @pages: page number -> enablers whose word lies in that page, so the
+ *	notifiers skip ranges without a word in O(log n) instead of walking
+ *	@enablers; changed under @lock, read locklessly (RCU) from any context.
  * @dead: the address space is gone; nothing may be added.
  * @list_lock: also held to change @enablers, so the munmap notifier (which
  *	runs under mmap_lock and must not take @lock) can walk it.
@@ -66,6 +70,7 @@ struct uevt_mm {
 	struct mutex lock;
 	struct list_head enablers;
 	unsigned int nr;
+	struct xarray pages;
 	bool dead;
 	/* Held with @lock to change @enablers; alone by the munmap notifier. */
 	spinlock_t list_lock;
@@ -105,6 +110,39 @@ struct uevt_enabler {
 };
 
 static struct workqueue_struct *uevt_fault_wq;
+
+/* Count @en's word in @umm->pages; under @umm->lock.  0 or -ENOMEM. */
+static int uevt_mm_page_get(struct uevt_mm *umm, struct uevt_enabler *en)
+{
+	unsigned long pg = en->addr >> PAGE_SHIFT;
+	void *old = xa_load(&umm->pages, pg);
+	unsigned long n = old ? xa_to_value(old) : 0;
+
+	lockdep_assert_held(&umm->lock);
+	return xa_err(xa_store(&umm->pages, pg, xa_mk_value(n + 1), GFP_KERNEL_ACCOUNT));
+}
+
+/* The reverse; never fails (shrinking a value in place allocates nothing). */
+static void uevt_mm_page_put(struct uevt_mm *umm, struct uevt_enabler *en)
+{
+	unsigned long pg = en->addr >> PAGE_SHIFT;
+	unsigned long n = xa_to_value(xa_load(&umm->pages, pg));
+
+	lockdep_assert_held(&umm->lock);
+	if (n > 1)
+		xa_store(&umm->pages, pg, xa_mk_value(n - 1), GFP_NOWAIT);
+	else
+		xa_erase(&umm->pages, pg);
+}
+
+/* Does [range->start, range->end) hold an enable word?  Any context. */
+static bool uevt_mm_range_has_words(struct uevt_mm *umm, const struct mmu_notifier_range *range)
+{
+	unsigned long pg = range->start >> PAGE_SHIFT;
+
+	return range->end > range->start &&
+	       xa_find(&umm->pages, &pg, (range->end - 1) >> PAGE_SHIFT, XA_PRESENT);
+}
 
 /* All uevt_mm: the status file, UNREG and fork look them up here. */
 static DEFINE_MUTEX(uevt_mms_lock);
@@ -285,6 +323,7 @@ static void uevt_mm_release(struct mmu_notifier *mn, struct mm_struct *mm)
 	list_splice_init(&umm->enablers, &dead);
 	spin_unlock(&umm->list_lock);
 	umm->nr = 0;
+	xa_destroy(&umm->pages);
 	mutex_unlock(&umm->lock);
 
 	list_for_each_entry_safe(en, next, &dead, mm_node)
@@ -310,7 +349,7 @@ static void uevt_mm_invalidate_end(struct mmu_notifier *mn,
 	struct uevt_enabler *en;
 	bool heal = false;
 
-	if (range->event != MMU_NOTIFY_CLEAR || !READ_ONCE(umm->nr))
+	if (range->event != MMU_NOTIFY_CLEAR || !uevt_mm_range_has_words(umm, range))
 		return;
 	spin_lock(&umm->list_lock);
 	list_for_each_entry(en, &umm->enablers, mm_node) {
@@ -337,7 +376,7 @@ static int uevt_mm_invalidate_start(struct mmu_notifier *mn,
 	struct uevt_mm *umm = container_of(mn, struct uevt_mm, mn);
 	struct uevt_enabler *en;
 
-	if (range->event != MMU_NOTIFY_UNMAP || !READ_ONCE(umm->nr))
+	if (range->event != MMU_NOTIFY_UNMAP || !uevt_mm_range_has_words(umm, range))
 		return 0;
 	spin_lock(&umm->list_lock);
 	list_for_each_entry(en, &umm->enablers, mm_node)
@@ -355,6 +394,7 @@ static struct mmu_notifier *uevt_mm_alloc(struct mm_struct *mm)
 		return ERR_PTR(-ENOMEM);
 	mutex_init(&umm->lock);
 	spin_lock_init(&umm->list_lock);
+	xa_init(&umm->pages);
 	INIT_LIST_HEAD(&umm->enablers);
 	INIT_DELAYED_WORK(&umm->fault_work, uevt_mm_fault_work);
 	INIT_LIST_HEAD(&umm->node);
@@ -576,8 +616,8 @@ void uevt_enabler_abort(struct uevt_enabler *en)
  * faulted in; otherwise the fault worker finishes the job.
  *
  * Context: process context, may sleep.
- * Return: 0, or what uevt_enabler_prepare() returns when another thread
- * registered the same bit in between.
+ * Return: 0, what uevt_enabler_prepare() returns when another thread
+ * registered the same bit in between, or -ENOMEM.
  */
 int uevt_enabler_commit(struct uevt_enabler *en, struct uevt_event *ev)
 {
@@ -586,6 +626,9 @@ int uevt_enabler_commit(struct uevt_enabler *en, struct uevt_event *ev)
 
 	mutex_lock(&umm->lock);
 	ret = uevt_mm_may_add(umm, en->addr, en->bit);
+	/* Indexed before it is listed: a notifier that finds it may look. */
+	if (!ret)
+		ret = uevt_mm_page_get(umm, en);
 	if (ret) {
 		mutex_unlock(&umm->lock);
 		uevt_enabler_abort(en);
@@ -637,6 +680,7 @@ int uevt_enabler_remove(const struct uevt_unreg *unreg)
 			spin_lock(&umm->list_lock);
 			list_del(&en->mm_node);
 			spin_unlock(&umm->list_lock);
+			uevt_mm_page_put(umm, en);
 			umm->nr--;
 		}
 		mutex_unlock(&umm->lock);
