@@ -41,6 +41,7 @@
 enum {
 	UEVT_EN_PENDING,	/* a faulting write is owed */
 	UEVT_EN_RETIRED,	/* its page was unmapped: never write again */
+	UEVT_EN_HEAL,		/* zapped: pending with a fresh retry budget */
 };
 
 /**
@@ -279,6 +280,9 @@ static void uevt_mm_fault_work(struct work_struct *work)
 	list_for_each_entry(en, &umm->enablers, mm_node) {
 		if (!test_and_clear_bit(UEVT_EN_PENDING, &en->flags))
 			continue;
+		/* retries is ours (under @lock): the notifier only flags it. */
+		if (test_and_clear_bit(UEVT_EN_HEAL, &en->flags))
+			en->retries = 0;
 		ret = uevt_enabler_write_current(en, true);
 		if (!ret || ret == -ESRCH || ret == -ENXIO)
 			continue;
@@ -356,6 +360,9 @@ static void uevt_mm_invalidate_end(struct mmu_notifier *mn,
 		if (en->addr < range->start || en->addr >= range->end ||
 		    !READ_ONCE(en->ev->enabled) || test_bit(UEVT_EN_RETIRED, &en->flags))
 			continue;
+		set_bit(UEVT_EN_HEAL, &en->flags);
+		/* The worker that sees PENDING must see HEAL too. */
+		smp_mb__before_atomic();
 		set_bit(UEVT_EN_PENDING, &en->flags);
 		heal = true;
 	}
