@@ -228,18 +228,48 @@ static inline char *read_status(void)
 	return buf;
 }
 
-/* The status line of one event ("event SYSTEM:NAME ..."), malloc'd or NULL. */
-static inline char *status_line(const char *system, const char *name)
+/* The whole status line holding @key, malloc'd or NULL. */
+static inline char *status_find(const char *key)
 {
-	char *all = read_status(), *line = NULL, key[256], *p, *end;
+	char *all = read_status(), *line = NULL, *p, *start, *end;
 
 	if (!all)
 		return NULL;
-	snprintf(key, sizeof(key), "event %s:%s ", system, name);
 	p = strstr(all, key);
 	if (p) {
+		for (start = p; start > all && start[-1] != '\n'; start--)
+			;
 		end = strchr(p, '\n');
-		line = strndup(p, end ? (size_t)(end - p) : strlen(p));
+		line = strndup(start, end ? (size_t)(end - start) : strlen(start));
+	}
+	free(all);
+	return line;
+}
+
+/* The status line of one event ("event SYSTEM:NAME ..."), malloc'd or NULL. */
+static inline char *status_line(const char *system, const char *name)
+{
+	char key[256];
+
+	snprintf(key, sizeof(key), "event %s:%s ", system, name);
+	return status_find(key);
+}
+
+/* The status line of this process's enable bit (@addr, @bit), malloc'd or NULL. */
+static inline char *enabler_line(const volatile void *addr, int bit)
+{
+	char *all = read_status(), *line = NULL, *p, *end, who[48], where[64];
+
+	if (!all)
+		return NULL;
+	snprintf(who, sizeof(who), "enabler tgid %d ", getpid());
+	snprintf(where, sizeof(where), " addr %p bit %d ", (const void *)addr, bit);
+	for (p = all; p && *p && !line; p = end ? end + 1 : NULL) {
+		end = strchr(p, '\n');
+		if (end)
+			*end = '\0';
+		if (!strncmp(p, who, strlen(who)) && strstr(p, where))
+			line = strdup(p);
 	}
 	free(all);
 	return line;
