@@ -14,7 +14,7 @@ PKGS_VM="qemu-system-x86 busybox-static cpio xz-utils"
 PKGS_KERNEL="linux-source-6.12 sparse"
 PKGS_TRACE="libtracefs-dev libtraceevent-dev trace-cmd linux-perf"
 PKGS_FUZZ="clang libclang-rt-14-dev"
-PKGS_BENCH="libbenchmark-dev liblttng-ust-dev systemtap-sdt-dev gnuplot-nox libjson-c-dev"
+PKGS_BENCH="libbenchmark-dev liblttng-ust-dev systemtap-sdt-dev gnuplot-nox libjson-c-dev python3"
 
 missing=()
 for p in $PKGS_BUILD $PKGS_VM $PKGS_KERNEL $PKGS_TRACE $PKGS_FUZZ $PKGS_BENCH; do
