@@ -569,4 +569,45 @@ TEST_F(ev, global_event_limit)
 	write_file("/sys/module/uevt/parameters/max_events", "8192");
 }
 
+/* Is any uevt_ctl event enabled, as set_event lists them? */
+static int ctl_event_enabled(void)
+{
+	char *set = tfs_read(NULL, "set_event");
+	int found;
+
+	if (!set)	/* libtracefs reads an empty file as NULL */
+		return tracefs_file_exists(NULL, "set_event") ? 0 : -1;
+	found = strstr(set, "uevt_ctl:") != NULL;
+	free(set);
+	return found;
+}
+
+/*
+ * Creating an event enables the private uevt_ctl:hold for a moment, so a
+ * burst of creations does not restart the scheduler's command-line
+ * recording each time.  Nobody else may enable it, clearing set_event
+ * under it does not break creation, and it lets go by itself.
+ */
+TEST_F(ev, control_events_stay_private_and_the_hold_lets_go)
+{
+	int i;
+
+	EXPECT_FALSE(tracefs_event_file_exists(NULL, "uevt_ctl", "hold", "enable"));
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_hold_a u32 a", &self->word, 0, 4, 0, NULL));
+	/* Each write truncates set_event first: that disables the hold too. */
+	EXPECT_EQ(-EINVAL, tfs_write(NULL, "set_event", "uevt_ctl:hold"));
+	EXPECT_EQ(-EINVAL, tfs_write(NULL, "set_event", "uevt_ctl:registry"));
+	EXPECT_EQ(0, ctl_event_enabled());
+
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_hold_b u32 a", &self->word, 1, 4, 0, NULL));
+	EXPECT_TRUE(uevt_event_exists(SYS, "t_hold_b"));
+	/* Held for a second after the last creation; read at once. */
+	EXPECT_EQ(1, ctl_event_enabled());
+	for (i = 0; i < 50 && ctl_event_enabled() == 1; i++)
+		usleep(100000);
+	EXPECT_EQ(0, ctl_event_enabled()) {
+		TH_LOG("uevt_ctl:hold is still enabled 5 s after the last creation");
+	}
+}
+
 TEST_HARNESS_MAIN

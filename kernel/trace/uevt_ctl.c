@@ -15,6 +15,18 @@
  * "enable" file and "enable all" skips it; the flag is lifted only while
  * an operation runs, and reg() from anybody but the operation's own task
  * refuses to enable it.
+ *
+ * Enabling an event while the "record-cmd" option is on (the default)
+ * starts the scheduler's command-line recording if no other event had it
+ * on, and disabling stops it again.  Each start registers tracepoint
+ * probes, which waits for an RCU grace period when the last stop was
+ * recent, and patches kernel text; that made every new event cost tens of
+ * milliseconds.  So a second control event, uevt_ctl:hold, is kept enabled
+ * while operations come in bursts: with it on, toggling the registry event
+ * moves the recording's reference count between 1 and 2 and touches no
+ * probe.  The hold is dropped once no operation has run for
+ * UEVT_CTL_HOLD_DELAY, the way deferred static keys rate-limit their own
+ * disabling.  While held, "uevt_ctl:hold" shows in set_event.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -22,11 +34,15 @@
 #include <linux/mutex.h>
 #include <linux/sched.h>
 #include <linux/trace_events.h>
+#include <linux/workqueue.h>
 
 #include "uevt_internal.h"
 
 #define UEVT_CTL_SYSTEM	"uevt_ctl"
 #define UEVT_CTL_EVENT	"registry"
+#define UEVT_CTL_HOLD	"hold"
+/* How long the hold outlives the last operation. */
+#define UEVT_CTL_HOLD_DELAY	HZ
 
 struct uevt_ctl_op {
 	int (*fn)(void *arg);
@@ -40,14 +56,45 @@ struct uevt_ctl_op {
  * outside event_mutex; never take it from a reg() callback.
  */
 static DEFINE_MUTEX(uevt_ctl_mutex);
-/* The running operation and its task; written under uevt_ctl_mutex. */
+/*
+ * The running operation and its task; written under uevt_ctl_mutex.
+ * uevt_ctl_holding is set while that task enables the hold event.
+ */
 static struct uevt_ctl_op *uevt_ctl_pending;
 static struct task_struct *uevt_ctl_owner;
+static bool uevt_ctl_holding;
+/*
+ * Whether the hold event is enabled: set under uevt_ctl_mutex, cleared by
+ * whoever disables it (clearing set_event does), so only a hint.
+ */
+static bool uevt_ctl_held;
+
+static struct trace_event_call uevt_ctl_call, uevt_ctl_hold_call;
+
+/* reg() of the hold event: only uevt_ctl_hold_set() may enable it. */
+static int uevt_ctl_hold_reg(enum trace_reg type)
+{
+	switch (type) {
+	case TRACE_REG_REGISTER:
+		if (!READ_ONCE(uevt_ctl_holding) || READ_ONCE(uevt_ctl_owner) != current)
+			return -EPERM;
+		WRITE_ONCE(uevt_ctl_held, true);
+		return 0;
+	case TRACE_REG_UNREGISTER:
+		WRITE_ONCE(uevt_ctl_held, false);
+		return 0;
+	default:
+		return -EOPNOTSUPP;
+	}
+}
 
 static int uevt_ctl_reg(struct trace_event_call *call, enum trace_reg type, void *data)
 {
 	struct uevt_ctl_op *op = READ_ONCE(uevt_ctl_pending);
 	bool ours = op && READ_ONCE(uevt_ctl_owner) == current;
+
+	if (call == &uevt_ctl_hold_call)
+		return uevt_ctl_hold_reg(type);
 
 	switch (type) {
 	case TRACE_REG_REGISTER:
@@ -99,9 +146,54 @@ static struct trace_event_call uevt_ctl_call = {
 	.flags		= TRACE_EVENT_FL_IGNORE_ENABLE,
 };
 
+static struct trace_event_call uevt_ctl_hold_call = {
+	.class		= &uevt_ctl_class,
+	.name		= UEVT_CTL_HOLD,
+	.event.funcs	= &uevt_ctl_funcs,
+	.print_fmt	= "\"\"",
+	.flags		= TRACE_EVENT_FL_IGNORE_ENABLE,
+};
+
 /* The tracing core registers the events in this section at module load. */
-static struct trace_event_call *uevt_ctl_call_ptr __used __section("_ftrace_events") =
-	&uevt_ctl_call;
+static struct trace_event_call *uevt_ctl_call_ptrs[] __used __section("_ftrace_events") = {
+	&uevt_ctl_call, &uevt_ctl_hold_call,
+};
+
+/* Let the tracing core enable or disable @call once; under uevt_ctl_mutex. */
+static int uevt_ctl_toggle(struct trace_event_call *call, const char *name, int set)
+{
+	int ret;
+
+	lockdep_assert_held(&uevt_ctl_mutex);
+	WRITE_ONCE(call->flags, call->flags & ~TRACE_EVENT_FL_IGNORE_ENABLE);
+	ret = trace_set_clr_event(UEVT_CTL_SYSTEM, name, set);
+	WRITE_ONCE(call->flags, call->flags | TRACE_EVENT_FL_IGNORE_ENABLE);
+	return ret;
+}
+
+/*
+ * Enable or disable the hold event; under uevt_ctl_mutex.  Failing to
+ * enable it only makes operations slower, so errors are not reported.
+ */
+static void uevt_ctl_hold_set(bool on)
+{
+	lockdep_assert_held(&uevt_ctl_mutex);
+	WRITE_ONCE(uevt_ctl_owner, current);
+	WRITE_ONCE(uevt_ctl_holding, on);
+	uevt_ctl_toggle(&uevt_ctl_hold_call, UEVT_CTL_HOLD, on);
+	WRITE_ONCE(uevt_ctl_holding, false);
+	WRITE_ONCE(uevt_ctl_owner, NULL);
+}
+
+static void uevt_ctl_release(struct work_struct *work)
+{
+	mutex_lock(&uevt_ctl_mutex);
+	if (READ_ONCE(uevt_ctl_held))
+		uevt_ctl_hold_set(false);
+	mutex_unlock(&uevt_ctl_mutex);
+}
+
+static DECLARE_DELAYED_WORK(uevt_ctl_release_work, uevt_ctl_release);
 
 /**
  * uevt_ctl_run() - run a function with the tracing core's event_mutex held
@@ -118,16 +210,17 @@ int uevt_ctl_run(int (*fn)(void *arg), void *arg)
 	int on, off;
 
 	mutex_lock(&uevt_ctl_mutex);
+	if (!READ_ONCE(uevt_ctl_held))
+		uevt_ctl_hold_set(true);
 	WRITE_ONCE(uevt_ctl_owner, current);
 	WRITE_ONCE(uevt_ctl_pending, &op);
-	WRITE_ONCE(uevt_ctl_call.flags, uevt_ctl_call.flags & ~TRACE_EVENT_FL_IGNORE_ENABLE);
 
-	on = trace_set_clr_event(UEVT_CTL_SYSTEM, UEVT_CTL_EVENT, 1);
-	off = trace_set_clr_event(UEVT_CTL_SYSTEM, UEVT_CTL_EVENT, 0);
+	on = uevt_ctl_toggle(&uevt_ctl_call, UEVT_CTL_EVENT, 1);
+	off = uevt_ctl_toggle(&uevt_ctl_call, UEVT_CTL_EVENT, 0);
 
-	WRITE_ONCE(uevt_ctl_call.flags, uevt_ctl_call.flags | TRACE_EVENT_FL_IGNORE_ENABLE);
 	WRITE_ONCE(uevt_ctl_pending, NULL);
 	WRITE_ONCE(uevt_ctl_owner, NULL);
+	mod_delayed_work(system_wq, &uevt_ctl_release_work, UEVT_CTL_HOLD_DELAY);
 	mutex_unlock(&uevt_ctl_mutex);
 
 	if (op.done)
@@ -154,14 +247,22 @@ int uevt_ctl_init(void)
 	if (ret) {
 		pr_err("tracing core did not register %s:%s (%d)\n",
 		       UEVT_CTL_SYSTEM, UEVT_CTL_EVENT, ret);
+		uevt_ctl_exit();
 		return -ENODEV;
 	}
 	return 0;
 }
 
 /**
- * uevt_ctl_exit() - nothing to undo; the core removes the control event
+ * uevt_ctl_exit() - drop the hold before the module's code goes away
+ *
+ * The tracing core removes both control events after the module's exit.
+ * Must run after the last uevt_ctl_run().
+ *
+ * Context: process context, may sleep.
  */
 void uevt_ctl_exit(void)
 {
+	cancel_delayed_work_sync(&uevt_ctl_release_work);
+	uevt_ctl_release(NULL);
 }
