@@ -105,17 +105,20 @@ mkdir $I
 echo 1 >$I/events/uevt_alt/t_emit/enable 2>/dev/null
 wait $!
 rc=$?
+# Read while enabled: once disabled, the unreferenced event goes at once,
+# and the buffer can no longer name its records.
+cat $I/trace >/tmp/trace.$$
 echo 0 >$I/events/uevt_alt/t_emit/enable 2>/dev/null
 if ! { [ "$rc" = 0 ] && [ ! -d /sys/kernel/tracing/events/uevt/t_emit ] &&
-	grep -q 't_emit: a=1 b=100' $I/trace; }; then
+	grep -q 't_emit: a=1 b=100' /tmp/trace.$$; }; then
 	echo "# writer said:"; sed 's/^/#   /' /tmp/emit.$$
-	echo "# instance trace:"; grep -v '^#' $I/trace | sed 's/^/#   /'
+	echo "# instance trace:"; grep -v '^#' /tmp/trace.$$ | sed 's/^/#   /'
 	echo "# events/uevt: $(ls /sys/kernel/tracing/events/uevt 2>&1 | tr '\n' ' ')"
 	echo "# status:"; sed 's/^/#   /' /sys/kernel/debug/uevt/status
 	false
 fi
 result $? "runner: system=uevt_alt puts events in events/uevt_alt (writer status $rc)"
-rm -f /tmp/emit.$$
+rm -f /tmp/emit.$$ /tmp/trace.$$
 rmdir $I
 sleep 0.5
 rmmod uevt
