@@ -546,7 +546,7 @@ void uevt_events_show(struct seq_file *m)
 			   0,
 #endif
 			   bpf_prog_array_valid(&ev->call), other, ev->refs,
-			   READ_ONCE(ev->nr_enablers), ev->persist,
+			   uevt_event_enablers(ev), ev->persist,
 			   atomic_long_read(&ev->dropped_ftrace),
 			   atomic_long_read(&ev->dropped_perf), atomic_long_read(&ev->rejected));
 		seq_printf(m, "  format %s\n", ev->print_fmt);

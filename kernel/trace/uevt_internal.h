@@ -8,7 +8,9 @@
  *     uevt_ctl_mutex			(uevt_ctl.c)
  *       event_mutex			(tracing core, held around class->reg)
  *         uevt_event.enablers_lock
- *           mmap_lock (read, trylock only)
+ *           uevt_set.lock			(uevt_enable.c)
+ *             mmap_lock (read, trylock only)
+ *               uevt_mm.spin
  *
  *   uevt_file.lock			(uevt_file.c)
  *     uevt_registry_mutex
@@ -16,10 +18,12 @@
  *   uevt_forks_lock (spinlock, innermost)	(uevt_fork.c)
  *
  *   uevt_mms_lock				(uevt_enable.c)
- *     uevt_mm.lock
+ *     uevt_mm.lock (a parent's, then its child's)
+ *       uevt_event.enablers_lock (as above)
+ *       uevt_set.lock (a shared set's, then its copy's)
  *       mmap_lock (read; the fault worker may fault pages in)
- *   mmap_lock (write, registration) is taken with no uevt lock held.
- *   uevt_mm.lock and uevt_event.enablers_lock are never held together.
+ *         uevt_mm.spin (a parent's, then its child's; innermost)
+ *   mmap_lock (write, registration, fork) is taken with no uevt lock held.
  */
 #ifndef _UEVT_INTERNAL_H
 #define _UEVT_INTERNAL_H
@@ -64,10 +68,9 @@ extern unsigned int uevt_max_enablers_per_mm;
  * @multi: registered with UEVT_REG_MULTI_FORMAT.
  * @enabled: the state enable bits must show; written under event_mutex
  *	(inside class->reg), read locklessly.
- * @enablers: the enable bits of this event; under @enablers_lock.
- * @enablers_lock: protects @enablers and @nr_enablers; may sleep while
- *	held, never faults user memory while held.
- * @nr_enablers: entries in @enablers.
+ * @enablers: the registrations (slots) of this event; under @enablers_lock.
+ * @enablers_lock: protects @enablers; may sleep while held, never faults
+ *	user memory while held.
  * @dropped_ftrace: records lost because an ftrace buffer was full.
  * @dropped_perf: records lost because perf had no buffer.
  * @rejected: writes refused: payload invalid or too large.
@@ -88,9 +91,8 @@ struct uevt_event {
 	bool multi;
 	bool enabled;
 	struct list_head enablers;
-	/* Protects enablers and nr_enablers; never faults user memory. */
+	/* Protects enablers; never faults user memory. */
 	struct mutex enablers_lock;
-	unsigned int nr_enablers;
 	atomic_long_t dropped_ftrace;
 	atomic_long_t dropped_perf;
 	atomic_long_t rejected;
@@ -118,6 +120,7 @@ int uevt_enabler_commit(struct uevt_enabler *en, struct uevt_event *ev);
 void uevt_enabler_abort(struct uevt_enabler *en);
 int uevt_enabler_remove(const struct uevt_unreg *unreg);
 void uevt_enablers_update(struct uevt_event *ev);
+unsigned int uevt_event_enablers(struct uevt_event *ev);
 bool uevt_mm_has_enablers(struct mm_struct *mm);
 int uevt_mm_copy(struct mm_struct *parent, struct mm_struct *child, pid_t tgid);
 void uevt_queue_delayed_work(struct delayed_work *work, unsigned long delay);
