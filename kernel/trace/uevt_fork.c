@@ -7,15 +7,16 @@
  * fork; from then on the kernel must keep them right in the child's mm too.
  * The sched_process_fork tracepoint runs in the parent, in atomic context,
  * before the child first runs: it only notes (parent mm, child mm) when the
- * parent has enable bits and queues the copy; the worker copies the
- * parent's enablers to the child's mm and writes the current state.
+ * parent has enable bits and queues the work; the worker makes the child
+ * share the parent's set of registrations (uevt_mm_copy()) and writes the
+ * words whose state changed since the fork.
  *
- * The hook's cost does not depend on how many bits the parent holds.  A
- * failed atomic allocation is counted in the status file and logged: that
- * child is not tracked, visibly.  A parent that exits, or execs, right
- * after fork() waits in its ->release until the copy has read its bits;
- * a child that forks again before its own copy is done hands the bits on
- * to the grandchild once it has them.
+ * Neither the hook's cost nor the child's memory depends on how many bits
+ * the parent holds.  A failed atomic allocation is counted in the status
+ * file and logged: that child is not tracked, visibly.  A parent that
+ * exits, or execs, right after fork() waits in its ->release until the
+ * child has joined its set; a child that forks again before it joined
+ * hands the bits on to the grandchild once it has them.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -28,7 +29,7 @@
 #include "uevt_internal.h"
 
 /**
- * struct uevt_fork - a copy of a parent's enable bits owed to a child
+ * struct uevt_fork - a parent's enable bits owed to a child
  * @work: runs the copy on uevt's workqueue.
  * @by_parent: in uevt_forks_by_parent; under uevt_forks_lock.
  * @by_child: in uevt_forks_by_child; under uevt_forks_lock.
