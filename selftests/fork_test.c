@@ -352,6 +352,43 @@ TEST_F_TIMEOUT(fk, toggling_while_forking_converges, 240)
 	EXPECT_EQ(0, bad);
 }
 
+/*
+ * A child joins its parent's registrations by reading its words, and
+ * writes none when no state changed since the fork: the page holding them
+ * stays shared copy-on-write, mapped by both processes.
+ */
+TEST_F(fk, joining_child_leaves_an_unchanged_page_shared)
+{
+	volatile uint32_t *w = self->word;
+	int i, status;
+	pid_t pid;
+
+	*w = 0x100;	/* a user bit, and the page present before fork() */
+	for (i = 0; i < 8; i++)
+		ASSERT_EQ(0, uevt_reg(self->fd, "t_fork_share u32 a", (void *)w, i, 4, 0, NULL));
+	ASSERT_TRUE(pagemap_entry(w) & PM_EXCLUSIVE);	/* ours alone before fork() */
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		char *line = NULL;
+
+		/* Listed once the child has joined and checked its words. */
+		for (i = 0; i < 500 && !(line = enabler_line(w, 7)); i++)
+			usleep(10000);
+		if (!line)
+			_exit(2);
+		free(line);
+		_exit(pagemap_entry(w) & PM_EXCLUSIVE ? 3 : 0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) {
+		TH_LOG("%s", WEXITSTATUS(status) == 2 ? "child never listed" :
+		       "the child's copy of the page was written");
+	}
+	EXPECT_EQ(0x100U, *w);
+}
+
 /* "slab" of a memory cgroup's memory.stat, in bytes; -1 if unreadable. */
 static long cgroup_slab(const char *cg)
 {

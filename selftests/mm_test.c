@@ -375,23 +375,6 @@ static long read_long(const char *path)
 	return n > 0 ? strtol(buf, NULL, 10) : -1;
 }
 
-/* This process's pagemap entry for @addr (bit 63 present, bit 62 swapped). */
-static uint64_t pagemap_entry(const volatile void *addr)
-{
-	uint64_t e = 0;
-	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return 0;
-	if (pread(fd, &e, sizeof(e), (off_t)((uintptr_t)addr / 4096 * sizeof(e))) != sizeof(e))
-		e = 0;
-	close(fd);
-	return e;
-}
-
-#define PM_PRESENT (1ULL << 63)
-#define PM_SWAPPED (1ULL << 62)
-
 /* Has our enable bit (@addr, @bit) settled: written, no fault owed? */
 static int enabler_settled(const volatile void *addr, int bit)
 {

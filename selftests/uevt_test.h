@@ -103,6 +103,24 @@ static inline volatile uint32_t *private_word(void)
 	return p == MAP_FAILED ? NULL : p;
 }
 
+/* This process's pagemap entry for @addr: PM_* bits, 0 if unreadable. */
+static inline uint64_t pagemap_entry(const volatile void *addr)
+{
+	uint64_t e = 0;
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &e, sizeof(e), (off_t)((uintptr_t)addr / 4096 * sizeof(e))) != sizeof(e))
+		e = 0;
+	close(fd);
+	return e;
+}
+
+#define PM_PRESENT (1ULL << 63)
+#define PM_SWAPPED (1ULL << 62)
+#define PM_EXCLUSIVE (1ULL << 56)	/* mapped by this process only */
+
 /* Does events/<system>/<name> exist in tracefs? */
 static inline int uevt_event_exists(const char *system, const char *name)
 {

@@ -539,9 +539,37 @@ unsigned int uevt_event_enablers(struct uevt_event *ev)
 }
 
 /*
- * Every word of @umm's set, checked: those that do not show their event's
- * state are written.  Reads do not break copy-on-write, so a forked child
- * whose words are right (the usual case) costs no page.  Under umm->lock.
+ * Does @slot's word in @umm show its event's state?  Under @umm's
+ * mmap_lock; @page caches the page last looked up (NULL: none), so a run
+ * of words in one page costs one lookup.  Reads do not break copy-on-write.
+ */
+static bool uevt_word_shows_state(struct uevt_mm *umm, struct uevt_slot *slot,
+				  struct page **page, unsigned long *cached_pg)
+{
+	unsigned long uaddr = ALIGN_DOWN(slot->addr, sizeof(long));
+	unsigned int bit = slot->bit + (slot->addr - uaddr) * BITS_PER_BYTE;
+	bool have;
+	void *kaddr;
+
+	if (!*page || *cached_pg != uaddr >> PAGE_SHIFT) {
+		if (*page)
+			put_page(*page);
+		*cached_pg = uaddr >> PAGE_SHIFT;
+		if (get_user_pages_remote(umm->mn.mm, uaddr, 1, 0, page, NULL) != 1) {
+			*page = NULL;
+			return false;
+		}
+	}
+	kaddr = kmap_local_page(*page);
+	have = test_bit(bit, kaddr + offset_in_page(uaddr));
+	kunmap_local(kaddr);
+	return have == READ_ONCE(slot->ev->enabled);
+}
+
+/*
+ * Every word of @umm's set, checked, and those that do not show their
+ * event's state written.  A forked child whose words are right (the usual
+ * case) costs one pass under one mmap_lock and no page.  Under umm->lock.
  */
 static void uevt_mm_resync(struct uevt_mm *umm)
 {
@@ -549,46 +577,33 @@ static void uevt_mm_resync(struct uevt_mm *umm)
 	unsigned long cached_pg = 0;
 	struct page *page = NULL;
 	struct uevt_slot *slot;
+	bool stale = false;
 	int ret;
 
 	lockdep_assert_held(&umm->lock);
 	if (!umm->set || !mmget_not_zero(mm))
 		return;
+	if (mmap_read_lock_killable(mm))
+		goto out;
 	list_for_each_entry(slot, &umm->set->slots, set_node) {
-		unsigned long uaddr = ALIGN_DOWN(slot->addr, sizeof(long));
-		unsigned int bit = slot->bit + (slot->addr - uaddr) * BITS_PER_BYTE;
-		bool want = READ_ONCE(slot->ev->enabled), have = !want;
-
-		if (mmap_read_lock_killable(mm))
+		if (!uevt_word_retired(umm, slot) &&
+		    !uevt_word_shows_state(umm, slot, &page, &cached_pg)) {
+			stale = true;
 			break;
-		if (uevt_word_retired(umm, slot)) {
-			mmap_read_unlock(mm);
-			continue;
 		}
-		if (!page || cached_pg != uaddr >> PAGE_SHIFT) {
-			if (page)
-				put_page(page);
-			page = NULL;
-			ret = get_user_pages_remote(mm, uaddr, 1, 0, &page, NULL);
-			if (ret != 1)
-				page = NULL;
-			cached_pg = uaddr >> PAGE_SHIFT;
-		}
-		mmap_read_unlock(mm);
-		if (page) {
-			void *kaddr = kmap_local_page(page);
-
-			have = test_bit(bit, kaddr + offset_in_page(uaddr));
-			kunmap_local(kaddr);
-		}
-		if (have == want)
-			continue;
+	}
+	mmap_read_unlock(mm);
+	if (page)
+		put_page(page);
+	if (!stale)
+		goto out;
+	/* Rare: the state changed since the fork.  Write every word. */
+	list_for_each_entry(slot, &umm->set->slots, set_node) {
 		ret = uevt_word_write_current(umm, slot, true);
 		if (ret && ret != -ESRCH && ret != -ENXIO)
 			uevt_word_defer(umm, slot);
 	}
-	if (page)
-		put_page(page);
+out:
 	mmput_async(mm);
 }
 
