@@ -14,13 +14,18 @@ def load(path):
     with open(path) as f:
         data = json.load(f)
     runs = {}
-    for b in data.get("benchmarks", []):
-        if b.get("run_type", "iteration") != "iteration":
-            continue
-        # Drop the suffixes Google Benchmark adds for fixed iterations.
-        name = "/".join(p for p in b["name"].split("/")
-                        if not p.startswith("iterations:") and p not in ("manual_time", "real_time"))
-        runs[name] = b
+    # Cases run several times (repetitions) are represented by their median.
+    for kind in ("iteration", "median"):
+        for b in data.get("benchmarks", []):
+            if b.get("run_type", "iteration") == "iteration":
+                if kind != "iteration":
+                    continue
+            elif b.get("aggregate_name") != kind:
+                continue
+            # Drop the suffixes Google Benchmark adds for fixed iterations.
+            name = "/".join(p for p in b.get("run_name", b["name"]).split("/")
+                            if not p.startswith("iterations:") and p not in ("manual_time", "real_time"))
+            runs[name] = b
     return data.get("context", {}), runs
 
 
