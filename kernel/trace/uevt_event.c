@@ -452,6 +452,17 @@ void uevt_event_put(struct uevt_event *ev)
 	mutex_unlock(&uevt_registry_mutex);
 }
 
+/* Forget and free an event the tracing core has removed; under the registry. */
+static void uevt_event_forget(struct uevt_event *ev)
+{
+	lockdep_assert_held(&uevt_registry_mutex);
+	list_del(&ev->node);
+	hash_del(&ev->hnode);
+	list_del(&ev->dying);
+	uevt_nr_events--;
+	uevt_event_free(ev);
+}
+
 /* Remove one unused event from tracefs and free it; under the registry. */
 static int uevt_event_destroy(struct uevt_event *ev)
 {
@@ -461,24 +472,39 @@ static int uevt_event_destroy(struct uevt_event *ev)
 	ret = uevt_ctl_run(uevt_event_remove_locked, ev);
 	if (ret)
 		return ret;
-	list_del(&ev->node);
-	hash_del(&ev->hnode);
-	list_del(&ev->dying);
-	uevt_nr_events--;
-	uevt_event_free(ev);
+	uevt_event_forget(ev);
+	return 0;
+}
+
+/*
+ * Under event_mutex (uevt_ctl_run), called with the registry held: remove
+ * every dying event no tracer uses, moving it to the list @arg.  One call
+ * for the lot, as each uevt_ctl_run() walks every event of the system.
+ */
+static int uevt_event_remove_idle_locked(void *arg)
+{
+	struct uevt_event *ev, *next;
+	struct list_head *gone = arg;
+
+	lockdep_assert_held(&uevt_registry_mutex);
+	list_for_each_entry_safe(ev, next, &uevt_dying, dying) {
+		/* Busy ones stay until their last tracer detaches. */
+		if (!READ_ONCE(ev->enabled) && !trace_remove_event_call(&ev->call))
+			list_move_tail(&ev->dying, gone);
+	}
 	return 0;
 }
 
 static void uevt_reap(struct work_struct *work)
 {
 	struct uevt_event *ev, *next;
+	LIST_HEAD(gone);
 
 	mutex_lock(&uevt_registry_mutex);
-	list_for_each_entry_safe(ev, next, &uevt_dying, dying) {
-		/* Busy ones stay here until their last tracer detaches. */
-		if (!READ_ONCE(ev->enabled))
-			uevt_event_destroy(ev);
-	}
+	if (!list_empty(&uevt_dying))
+		uevt_ctl_run(uevt_event_remove_idle_locked, &gone);
+	list_for_each_entry_safe(ev, next, &gone, dying)
+		uevt_event_forget(ev);
 	mutex_unlock(&uevt_registry_mutex);
 }
 
