@@ -27,6 +27,11 @@
  * probe.  The hold is dropped once no operation has run for
  * UEVT_CTL_HOLD_DELAY, the way deferred static keys rate-limit their own
  * disabling.  While held, "uevt_ctl:hold" shows in set_event.
+ *
+ * Every enable or disable walks all the events of the system, so an
+ * operation toggles the registry event once, not twice: it is left
+ * enabled after one operation and disabled by the next, and put back to
+ * disabled with the hold.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -68,6 +73,8 @@ static bool uevt_ctl_holding;
  * whoever disables it (clearing set_event does), so only a hint.
  */
 static bool uevt_ctl_held;
+/* We left the registry event enabled; under uevt_ctl_mutex. */
+static bool uevt_ctl_registry_on;
 
 static struct trace_event_call uevt_ctl_call, uevt_ctl_hold_call;
 
@@ -188,6 +195,10 @@ static void uevt_ctl_hold_set(bool on)
 static void uevt_ctl_release(struct work_struct *work)
 {
 	mutex_lock(&uevt_ctl_mutex);
+	/* No operation pending: the core's reg() call does nothing. */
+	if (uevt_ctl_registry_on)
+		uevt_ctl_toggle(&uevt_ctl_call, UEVT_CTL_EVENT, 0);
+	uevt_ctl_registry_on = false;
 	if (READ_ONCE(uevt_ctl_held))
 		uevt_ctl_hold_set(false);
 	mutex_unlock(&uevt_ctl_mutex);
@@ -207,7 +218,8 @@ static DECLARE_DELAYED_WORK(uevt_ctl_release_work, uevt_ctl_release);
 int uevt_ctl_run(int (*fn)(void *arg), void *arg)
 {
 	struct uevt_ctl_op op = { .fn = fn, .arg = arg };
-	int on, off;
+	int first, second = 0;
+	bool set;
 
 	mutex_lock(&uevt_ctl_mutex);
 	if (!READ_ONCE(uevt_ctl_held))
@@ -215,8 +227,18 @@ int uevt_ctl_run(int (*fn)(void *arg), void *arg)
 	WRITE_ONCE(uevt_ctl_owner, current);
 	WRITE_ONCE(uevt_ctl_pending, &op);
 
-	on = uevt_ctl_toggle(&uevt_ctl_call, UEVT_CTL_EVENT, 1);
-	off = uevt_ctl_toggle(&uevt_ctl_call, UEVT_CTL_EVENT, 0);
+	/*
+	 * Flip the registry event; if somebody else disabled it meanwhile
+	 * (clearing set_event does), disabling calls nobody back, and
+	 * enabling it does.
+	 */
+	set = !uevt_ctl_registry_on;
+	first = uevt_ctl_toggle(&uevt_ctl_call, UEVT_CTL_EVENT, set);
+	uevt_ctl_registry_on = set;
+	if (!op.done) {
+		second = uevt_ctl_toggle(&uevt_ctl_call, UEVT_CTL_EVENT, !set);
+		uevt_ctl_registry_on = !set;
+	}
 
 	WRITE_ONCE(uevt_ctl_pending, NULL);
 	WRITE_ONCE(uevt_ctl_owner, NULL);
@@ -225,8 +247,8 @@ int uevt_ctl_run(int (*fn)(void *arg), void *arg)
 
 	if (op.done)
 		return op.ret;
-	pr_warn_ratelimited("control event did not call back (%d, %d)\n", on, off);
-	return on ?: off ?: -EBUSY;
+	pr_warn_ratelimited("control event did not call back (%d, %d)\n", first, second);
+	return first ?: second ?: -EBUSY;
 }
 
 static int uevt_ctl_probe(void *arg)
