@@ -13,6 +13,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "uevt_test.h"
 
@@ -464,6 +465,90 @@ TEST_F(mm, word_follows_its_page_across_numa_nodes)
 	ASSERT_EQ(0, tracefs_event_disable(self->inst, SYS, "t_mm_numa"));
 	EXPECT_EQ(0, wait_bits(w, 1, 0, 5000));
 	EXPECT_EQ(0x100U, *w);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * How many times NUMA balancing has scanned this process's address space
+ * ("mm->numa_scan_seq" of /proc/self/sched), or -1.
+ */
+static long numa_scan_seq(void)
+{
+	char line[256];
+	long v = -1;
+	FILE *f = fopen("/proc/self/sched", "r");
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "mm->numa_scan_seq") && strchr(line, ':'))
+			v = strtol(strchr(line, ':') + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+/*
+ * NUMA balancing turns this process's PTEs into PROT_NONE hinting entries
+ * behind its back while the state flips: every flip still reaches the
+ * bit, and the scanner is shown to have run (mm->numa_scan_seq grew).
+ */
+TEST_F_TIMEOUT(mm, bits_follow_every_flip_under_numa_balancing, 120)
+{
+	static const char *const knobs[] = {
+		"/proc/sys/kernel/numa_balancing",
+		"/sys/kernel/debug/sched/numa_balancing/scan_delay_ms",
+		"/sys/kernel/debug/sched/numa_balancing/scan_period_min_ms",
+	};
+	static const char *const fast[] = { "1", "0", "10" };
+	volatile uint32_t *w = map(4096, MAP_PRIVATE | MAP_ANONYMOUS);
+	long saved[3], before, after;
+	int i, k, missed = 0;
+
+	ASSERT_NE(NULL, w);
+	ASSERT_EQ(0, access("/sys/devices/system/node/node1", F_OK)) {
+		TH_LOG("the test VM has two NUMA nodes; this one has one");
+	}
+	for (k = 0; k < 3; k++) {
+		saved[k] = read_long(knobs[k]);
+		ASSERT_LE(0, saved[k]) {
+			TH_LOG("cannot read %s", knobs[k]);
+		}
+		ASSERT_EQ(0, write_file(knobs[k], fast[k]));
+	}
+	*w = 0x100;
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_mm_numab u32 a", (void *)w, 0, 4, 0, NULL));
+	before = numa_scan_seq();
+	ASSERT_LE(0, before);
+	for (i = 0; i < 40; i++) {
+		long long until = now_ms() + 50;
+
+		/* Run on the CPU: the scanner works from this task's ticks. */
+		while (now_ms() < until)
+			;
+		ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_mm_numab"));
+		missed += !!wait_bits(w, 1, 1, 5000);
+		ASSERT_EQ(0, tracefs_event_disable(self->inst, SYS, "t_mm_numab"));
+		missed += !!wait_bits(w, 1, 0, 5000);
+	}
+	after = numa_scan_seq();
+	for (k = 0; k < 3; k++) {
+		char v[24];
+
+		snprintf(v, sizeof(v), "%ld", saved[k]);
+		write_file(knobs[k], v);
+	}
+	EXPECT_EQ(0, missed);
+	EXPECT_EQ(0x100U, *w & ~1U);
+	EXPECT_LT(before, after) {
+		TH_LOG("numa_scan_seq stayed at %ld: the scanner never ran", before);
+	}
 }
 
 /*
