@@ -22,9 +22,9 @@ def load(path):
                     continue
             elif b.get("aggregate_name") != kind:
                 continue
-            # Drop the suffixes Google Benchmark adds for fixed iterations.
+            # Drop the suffixes Google Benchmark adds for fixed iterations and repetitions.
             name = "/".join(p for p in b.get("run_name", b["name"]).split("/")
-                            if not p.startswith("iterations:") and p not in ("manual_time", "real_time"))
+                            if not p.startswith(("iterations:", "repeats:")) and p not in ("manual_time", "real_time"))
             runs[name] = b
     return data.get("context", {}), runs
 
