@@ -4,11 +4,13 @@
  * and CLONE_VM children share the mm (one set of bits, no copy, a sharer's
  * exit changes nothing), vfork() borrows it until exec, and fork() races:
  * a parent that exits right after fork(), and a child that forks again
- * before its own copy is done, still leave every descendant traced.
+ * before its own copy is done, still leave every descendant traced.  A
+ * stopped process delays nobody.
  */
 #include <pthread.h>
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/uio.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 
@@ -281,6 +283,74 @@ TEST_F_TIMEOUT(task, child_forking_at_once_hands_bits_on, 120)
 		DISABLE("t_task_gc");
 	}
 	EXPECT_EQ(0, bad);
+}
+
+/* Bit 0 of the word at @addr in process @pid, read from outside; -1 on error. */
+static int remote_bit(pid_t pid, volatile uint32_t *addr)
+{
+	uint32_t v = 0;
+	struct iovec local = { &v, sizeof(v) }, remote = { (void *)addr, sizeof(v) };
+
+	if (process_vm_readv(pid, &local, 1, &remote, 1, 0) != sizeof(v))
+		return -1;
+	return v & 1;
+}
+
+/* Wait up to @ms for remote_bit() to read @want. */
+static int wait_remote_bit(pid_t pid, volatile uint32_t *addr, int want, int ms)
+{
+	for (; ms > 0; ms -= 10) {
+		if (remote_bit(pid, addr) == want)
+			return 0;
+		usleep(10000);
+	}
+	return remote_bit(pid, addr) == want ? 0 : -1;
+}
+
+/*
+ * A process stopped as a debugger would stop it holds up nobody: a state
+ * change writes its bit while it is stopped, and ours too.
+ */
+TEST_F(task, stopped_process_is_written_and_stalls_nobody)
+{
+	volatile uint32_t *theirs = private_word();
+	int ready[2], status;
+	pid_t pid;
+	char c;
+
+	ASSERT_NE(NULL, theirs);
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_task_stop u32 a", (void *)self->word, 0, 4, 0, NULL));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		int fd = uevt_dev_open();
+
+		/* Its own registration, on a word we never registered. */
+		if (fd < 0 || uevt_reg(fd, "t_task_stop u32 a", (void *)theirs, 0, 4, 0, NULL))
+			_exit(1);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(2);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	ASSERT_EQ(1, read(ready[0], &c, 1));
+	close(ready[0]);
+	ASSERT_EQ(0, kill(pid, SIGSTOP));
+	ASSERT_EQ(pid, waitpid(pid, &status, WUNTRACED));
+	ASSERT_TRUE(WIFSTOPPED(status));
+
+	ENABLE("t_task_stop");
+	EXPECT_EQ(0, wait_bits(self->word, 1, 1, 5000));
+	EXPECT_EQ(0, wait_remote_bit(pid, theirs, 1, 5000));
+	DISABLE("t_task_stop");
+	EXPECT_EQ(0, wait_bits(self->word, 1, 0, 5000));
+	EXPECT_EQ(0, wait_remote_bit(pid, theirs, 0, 5000));
+
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	EXPECT_EQ(0, uevt_unreg(self->fd, (void *)self->word, 0));
 }
 
 TEST_HARNESS_MAIN
