@@ -424,10 +424,12 @@ void register_all()
 	for (int64_t forked : { 0, 1 })
 		for (int64_t n : herd)
 			for (int64_t b : { 0, 1 })
+				/* Like fork: a median of runs, the means drift. */
 				benchmark::RegisterBenchmark("propagation", propagation)
 					->ArgNames({ "user_events", "procs", "forked" })
 					->Args({ b, n, forked })->UseManualTime()
 					->Iterations(s ? 1 : (n >= 100 ? 5 : 20))
+					->Repetitions(s ? 1 : 3)
 					->Unit(benchmark::kMicrosecond);
 
 	for (int64_t b : { 0, 1 })
