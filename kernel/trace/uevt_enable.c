@@ -36,6 +36,7 @@
 #include <linux/highmem.h>
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
+#include <linux/rhashtable.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -73,6 +74,8 @@ enum {
  *	under that user's uevt_mm.lock and uevt_mm.spin, so the holder of
  *	either lock of any user may walk it.
  * @nr: entries in @slots.
+ * @index: @slots by (address, bit), at most one slot each; changed with
+ *	@slots.
  * @pages: page number -> slots whose word lies in that page, so the
  *	notifiers skip ranges without a word in O(log n); changed with
  *	@slots, read locklessly (RCU).
@@ -84,6 +87,7 @@ struct uevt_set {
 	unsigned int users;
 	struct list_head slots;
 	unsigned int nr;
+	struct rhashtable index;
 	struct xarray pages;
 };
 
@@ -91,6 +95,8 @@ struct uevt_set {
  * struct uevt_slot - one registration: an enable word and its event
  * @ev_node: in @ev->enablers, under @ev->enablers_lock.
  * @set_node: in @set->slots.
+ * @index_node: in @set->index.
+ * @key: (@addr, @bit) as one number, the key of @set->index.
  * @set: the set holding it, for its lifetime.
  * @ev: the event; the slot holds a reference.
  * @addr: user address of the enable word.
@@ -100,6 +106,8 @@ struct uevt_set {
 struct uevt_slot {
 	struct list_head ev_node;
 	struct list_head set_node;
+	struct rhash_head index_node;
+	unsigned long key;
 	struct uevt_set *set;
 	struct uevt_event *ev;
 	unsigned long addr;
@@ -213,6 +221,25 @@ static unsigned long uevt_word_key(unsigned long addr, u8 bit)
 	return addr << 6 | bit;
 }
 
+static const struct rhashtable_params uevt_slot_params = {
+	.key_len = sizeof(unsigned long),
+	.key_offset = offsetof(struct uevt_slot, key),
+	.head_offset = offsetof(struct uevt_slot, index_node),
+	.automatic_shrinking = true,
+};
+
+/*
+ * The slot of (addr, bit) in @set, retired or not.  Slots leave a set only
+ * while it has one user, under that user's lock, which every caller of a
+ * set's user holds: a found slot stays.
+ */
+static struct uevt_slot *uevt_set_lookup(struct uevt_set *set, unsigned long addr, u8 bit)
+{
+	unsigned long key = uevt_word_key(addr, bit);
+
+	return rhashtable_lookup_fast(&set->index, &key, uevt_slot_params);
+}
+
 static struct uevt_rec *uevt_rec_find(struct uevt_mm *umm, unsigned long addr, u8 bit)
 {
 	unsigned long key = uevt_word_key(addr, bit);
@@ -284,6 +311,15 @@ static void uevt_rec_note(struct uevt_mm *umm, struct uevt_slot *slot, int err)
 	spin_unlock(&umm->spin);
 }
 
+/* Owe a faulting write with a fresh retry budget; under the mm's spin. */
+static void uevt_rec_owe(struct uevt_rec *rec)
+{
+	set_bit(UEVT_REC_HEAL, &rec->flags);
+	/* The worker that sees PENDING must see HEAL too. */
+	smp_mb__before_atomic();
+	set_bit(UEVT_REC_PENDING, &rec->flags);
+}
+
 /*
  * Owe a faulting write of @slot's word in @umm, with a fresh retry budget.
  * Any context but hard interrupts; without memory for a record, every
@@ -295,14 +331,10 @@ static void uevt_word_defer(struct uevt_mm *umm, struct uevt_slot *slot)
 
 	spin_lock(&umm->spin);
 	rec = uevt_rec_get(umm, slot);
-	if (rec) {
-		set_bit(UEVT_REC_HEAL, &rec->flags);
-		/* The worker that sees PENDING must see HEAL too. */
-		smp_mb__before_atomic();
-		set_bit(UEVT_REC_PENDING, &rec->flags);
-	} else {
+	if (rec)
+		uevt_rec_owe(rec);
+	else
 		set_bit(UEVT_MM_RESYNC, &umm->flags);
-	}
 	spin_unlock(&umm->spin);
 	mod_delayed_work(uevt_fault_wq, &umm->fault_work, 0);
 }
@@ -315,6 +347,10 @@ static struct uevt_set *uevt_set_alloc(void)
 
 	if (!set)
 		return NULL;
+	if (rhashtable_init(&set->index, &uevt_slot_params)) {
+		kfree(set);
+		return NULL;
+	}
 	mutex_init(&set->lock);
 	INIT_LIST_HEAD(&set->mms);
 	INIT_LIST_HEAD(&set->slots);
@@ -375,17 +411,39 @@ static void uevt_slot_unlink(struct uevt_slot *slot)
 	uevt_event_put(ev);
 }
 
-/* Free a set nobody uses any more.  Process context, no uevt lock held. */
-static void uevt_set_free(struct uevt_set *set)
+/*
+ * Free a set nobody uses any more, and its slots, unlinking them from
+ * their events if @linked.  Process context, no uevt lock held.
+ */
+static void uevt_set_free(struct uevt_set *set, bool linked)
 {
 	struct uevt_slot *slot, *next;
 
 	list_for_each_entry_safe(slot, next, &set->slots, set_node) {
-		uevt_slot_unlink(slot);
+		if (linked)
+			uevt_slot_unlink(slot);
 		kfree(slot);
 	}
+	rhashtable_destroy(&set->index);
 	xa_destroy(&set->pages);
 	kfree(set);
+}
+
+/*
+ * Put @slot into @set's indexes; may sleep.  The caller then lists it, as
+ * the notifiers need: under the spinlock of the set's user, if any.
+ * 0 or -ENOMEM.
+ */
+static int uevt_set_index(struct uevt_set *set, struct uevt_slot *slot)
+{
+	if (uevt_set_page_get(set, slot))
+		return -ENOMEM;
+	if (rhashtable_insert_fast(&set->index, &slot->index_node, uevt_slot_params)) {
+		uevt_set_page_put(set, slot);
+		return -ENOMEM;
+	}
+	slot->set = set;
+	return 0;
 }
 
 /*
@@ -401,7 +459,7 @@ static void uevt_set_leave(struct uevt_set *set, struct uevt_mm *umm)
 	last = !--set->users;
 	mutex_unlock(&set->lock);
 	if (last)
-		uevt_set_free(set);
+		uevt_set_free(set, true);
 }
 
 /* ---- writing words ---- */
@@ -732,14 +790,10 @@ static void uevt_mm_invalidate_end(struct mmu_notifier *mn,
 		    !READ_ONCE(slot->ev->enabled))
 			continue;
 		rec = uevt_rec_get(umm, slot);
-		if (!rec) {
+		if (!rec)
 			set_bit(UEVT_MM_RESYNC, &umm->flags);
-		} else if (!test_bit(UEVT_REC_RETIRED, &rec->flags)) {
-			set_bit(UEVT_REC_HEAL, &rec->flags);
-			/* The worker that sees PENDING must see HEAL too. */
-			smp_mb__before_atomic();
-			set_bit(UEVT_REC_PENDING, &rec->flags);
-		}
+		else if (!test_bit(UEVT_REC_RETIRED, &rec->flags))
+			uevt_rec_owe(rec);
 		heal = true;
 	}
 out:
@@ -849,10 +903,8 @@ static struct uevt_slot *uevt_mm_find(struct uevt_mm *umm, unsigned long addr, u
 	lockdep_assert_held(&umm->lock);
 	if (!umm->set)
 		return NULL;
-	list_for_each_entry(slot, &umm->set->slots, set_node)
-		if (slot->addr == addr && slot->bit == bit && !uevt_word_retired(umm, slot))
-			return slot;
-	return NULL;
+	slot = uevt_set_lookup(umm->set, addr, bit);
+	return slot && !uevt_word_retired(umm, slot) ? slot : NULL;
 }
 
 /* Make a new uevt_mm findable: status, UNREG, the fork hook. */
@@ -978,12 +1030,9 @@ static void uevt_mm_switch(struct uevt_mm *umm, struct uevt_set *set)
 	lockdep_assert_held(&umm->lock);
 	spin_lock(&umm->spin);
 	hash_for_each(umm->recs, i, rec, hnode) {
-		list_for_each_entry(slot, &set->slots, set_node) {
-			if (slot->addr == rec->slot->addr && slot->bit == rec->slot->bit) {
-				rec->slot = slot;
-				break;
-			}
-		}
+		slot = uevt_set_lookup(set, rec->slot->addr, rec->slot->bit);
+		if (slot)
+			rec->slot = slot;
 	}
 	umm->set = set;
 	WRITE_ONCE(umm->nr, set->nr);
@@ -1044,11 +1093,10 @@ static int uevt_set_copy_slot(struct uevt_set *set, const struct uevt_slot *slot
 
 	if (!copy)
 		return -ENOMEM;
-	if (uevt_set_page_get(set, copy)) {
+	if (uevt_set_index(set, copy)) {
 		kfree(copy);
 		return -ENOMEM;
 	}
-	copy->set = set;
 	list_add_tail(&copy->set_node, &set->slots);
 	set->nr++;
 	return 0;
@@ -1065,7 +1113,7 @@ static int uevt_set_copy_slot(struct uevt_set *set, const struct uevt_slot *slot
 static int uevt_mm_own_set(struct uevt_mm *umm)
 {
 	struct uevt_set *old = umm->set, *set;
-	struct uevt_slot *slot, *next;
+	struct uevt_slot *slot;
 	bool last = false;
 
 	lockdep_assert_held(&umm->lock);
@@ -1099,15 +1147,12 @@ static int uevt_mm_own_set(struct uevt_mm *umm)
 	}
 	uevt_mm_prune(umm);
 	if (last)
-		uevt_set_free(old);
+		uevt_set_free(old, true);
 	return 0;
 
 nomem:
 	/* Not linked to any event yet. */
-	list_for_each_entry_safe(slot, next, &set->slots, set_node)
-		kfree(slot);
-	xa_destroy(&set->pages);
-	kfree(set);
+	uevt_set_free(set, false);
 	return -ENOMEM;
 }
 
@@ -1123,6 +1168,7 @@ static void uevt_mm_drop_slot(struct uevt_mm *umm, struct uevt_slot *slot, bool 
 	lockdep_assert_held(&umm->lock);
 	if (linked)
 		uevt_slot_unlink(slot);
+	rhashtable_remove_fast(&set->index, &slot->index_node, uevt_slot_params);
 	spin_lock(&umm->spin);
 	list_del(&slot->set_node);
 	uevt_set_page_put(set, slot);
@@ -1141,23 +1187,19 @@ static void uevt_mm_drop_slot(struct uevt_mm *umm, struct uevt_slot *slot, bool 
 static int uevt_mm_add_slot(struct uevt_mm *umm, struct uevt_slot *slot)
 {
 	struct uevt_set *set = umm->set;
-	struct uevt_slot *old = NULL;
-	struct uevt_rec *rec;
+	struct uevt_slot *old;
+	int ret;
 
 	lockdep_assert_held(&umm->lock);
-	/* A retired word at the same place is dead here: make room. */
-	spin_lock(&umm->spin);
-	rec = uevt_rec_find(umm, slot->addr, slot->bit);
-	if (rec && test_bit(UEVT_REC_RETIRED, &rec->flags) && rec->slot->set == set)
-		old = rec->slot;
-	spin_unlock(&umm->spin);
+	/* uevt_mm_may_add() passed: a word still here is retired, dead. */
+	old = uevt_set_lookup(set, slot->addr, slot->bit);
 	if (old) {
 		uevt_mm_drop_slot(umm, old, true);
 		kfree(old);
 	}
-	if (uevt_set_page_get(set, slot))
-		return -ENOMEM;
-	slot->set = set;
+	ret = uevt_set_index(set, slot);
+	if (ret)
+		return ret;
 	spin_lock(&umm->spin);
 	list_add_tail(&slot->set_node, &set->slots);
 	set->nr++;
@@ -1253,6 +1295,7 @@ int uevt_enabler_commit(struct uevt_enabler *en, struct uevt_event *ev)
 	slot->ev = ev;
 	slot->addr = en->addr;
 	slot->bit = en->bit;
+	slot->key = uevt_word_key(en->addr, en->bit);
 	slot->size = en->size;
 
 	mutex_lock(&umm->lock);
