@@ -2,10 +2,11 @@
 # Build (or reuse) a test kernel from linux-source-6.12 and print its build
 # directory.
 #
-#   scripts/build-kernel.sh debug   tinyconfig + debug-kernel.config (checkers on)
-#   scripts/build-kernel.sh perf    the same + perf-kernel.config (checkers off,
-#                                   -O2): uevt and the built-in user_events
-#                                   measured on one kernel by `make bench`
+#   scripts/build-kernel.sh debug   tinyconfig + kernel/base.config + kernel/debug.config
+#                                   (KASAN, lockdep and the other checkers)
+#   scripts/build-kernel.sh perf    tinyconfig + kernel/base.config + kernel/perf.config
+#                                   (no checker, -O2): uevt and the built-in
+#                                   user_events measured on one kernel by `make bench`
 #
 # Each build lives in UEVT_CACHE under a key made of the linux-source
 # version, the config fragments and the compiler, so it is reused across
@@ -16,14 +17,21 @@ set -euo pipefail
 
 flavor=${1:-debug}
 case "$flavor" in
-debug) fragments=("$UEVT_TOP/scripts/debug-kernel.config") ;;
-perf) fragments=("$UEVT_TOP/scripts/debug-kernel.config" "$UEVT_TOP/scripts/perf-kernel.config") ;;
+debug | perf) fragments=("$UEVT_TOP/scripts/kernel/base.config" "$UEVT_TOP/scripts/kernel/$flavor.config") ;;
 *) die "unknown kernel flavor '$flavor' (debug or perf)" ;;
 esac
 src=$(source_tree)
 key=$( { source_version; cat "${fragments[@]}"; gcc --version | head -n1; } | sha256sum | cut -c1-16)
 out=$UEVT_CACHE/kernel-$flavor-$key
 
+if [ -f "$out/.complete" ]; then
+	echo "$out"
+	exit 0
+fi
+# One builder at a time per kernel: a second caller waits, then reuses it.
+mkdir -p "$UEVT_CACHE"
+exec 9>"$out.lock"
+flock 9
 if [ -f "$out/.complete" ]; then
 	echo "$out"
 	exit 0

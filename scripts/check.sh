@@ -57,7 +57,7 @@ for kernel in ${UEVT_KERNELS:-stock debug}; do
 	vmlog=$BUILD/vm/check-$kernel.log
 	tap=$results/vm-$kernel.tap
 	"$UEVT_TOP/scripts/vm-run" --kernel "$kernel" --timeout "${UEVT_VM_TIMEOUT:-1500}" \
-		--log "$vmlog" --output "$tap" --swap 64 \
+		--log "$vmlog" --output "$tap" --swap 64 --kmod fuse \
 		--add "$BUILD/selftests:/opt/uevt/selftests" \
 		--add "$BUILD/samples:/opt/uevt/samples" --add "$BUILD/tools/uevtctl:/usr/bin/uevtctl" \
 		--add "$BUILD/bench/uevt_bench:/opt/uevt/bench/uevt_bench" \

@@ -7,40 +7,10 @@
 # is a failure too, because the scan would have seen only part of it.
 set -euo pipefail
 
-# One extended regular expression per kind of report.
-patterns=(
-	'BUG:'
-	'kernel BUG at'
-	'WARNING:'
-	'Oops'
-	'general protection fault'
-	'Kernel panic'
-	'possible recursive locking'
-	'possible circular locking'
-	'inconsistent lock state'
-	'suspicious RCU usage'
-	'DEBUG_LOCKS_WARN_ON'
-	'possible irq lock inversion'
-	'bad unlock balance'
-	'held lock freed'
-	'lock held when returning to user space'
-	'lockdep is turned off'
-	'KASAN:'
-	'unreferenced object 0x'
-	'suspected memory leaks'
-	'sleeping function called from invalid context'
-	'scheduling while atomic'
-	'list_add corruption'
-	'list_del corruption'
-	'blocked for more than [0-9]+ seconds'
-	'rcu.*detected stalls'
-	'soft lockup'
-	'hard LOCKUP'
-)
-regex=$(
-	IFS='|'
-	echo "${patterns[*]}"
-)
+# One extended regular expression per kind of report, shared with the
+# guest runner, which attributes each splat to the test that caused it.
+# (The line of '=' is how SLUB's own checks, slub_debug, open a report.)
+regex=$(paste -sd'|' "$(dirname "$0")/../selftests/splat-patterns")
 
 bad=0
 for log in "$@"; do

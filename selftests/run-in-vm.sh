@@ -17,12 +17,28 @@ result() { # result STATUS DESCRIPTION; returns STATUS
 	return "$1"
 }
 
+# Kernel splats, attributed to whatever ran since the last mark: the host
+# scans the whole log again, this says which test caused one.
+SPLATS=$(paste -sd'|' "$SELFTESTS/splat-patterns")
+mark() { # mark NAME: note in the kernel log that NAME starts now
+	echo "uevt-runner: begin $1" >/dev/kmsg
+}
+splat_check() { # splat_check NAME: a result line, failing on a splat since mark NAME
+	dmesg | sed -n "/uevt-runner: begin $1\$/,\$p" | grep -E "$SPLATS" >/tmp/splat.$$
+	if [ -s /tmp/splat.$$ ]; then
+		sed 's/^/#   /' /tmp/splat.$$ | head -n 20
+		result 1 "runner: $1 leaves no kernel splat ($(wc -l </tmp/splat.$$) line(s))"
+	else
+		result 0 "runner: $1 leaves no kernel splat"
+	fi
+	rm -f /tmp/splat.$$
+}
+
 echo "# kernel: $(uname -r)"
 echo "# cpus: $(nproc), numa nodes: $(ls -d /sys/devices/system/node/node* | wc -l)"
 
 # Swap on the virtio disk vm-run attached (--swap), for the swapped-out
-# page test; virtio_blk is a module on the stock kernel.
-[ -f /lib/modules/virtio_blk.ko ] && insmod /lib/modules/virtio_blk.ko
+# page test.
 i=0
 while [ ! -b /dev/vda ] && [ $i -lt 50 ]; do
 	sleep 0.1
@@ -41,6 +57,7 @@ for t in "$SELFTESTS"/*_test; do
 	[ -x "$t" ] || continue
 	name=${t##*/}
 	echo "# selftest: $name"
+	mark "$name"
 	timeout "$T" "$t" >/tmp/out.$$ 2>&1
 	rc=$?
 	cat /tmp/out.$$
@@ -52,6 +69,7 @@ for t in "$SELFTESTS"/*_test; do
 		result 1 "runner: $name $why"
 	fi
 	rm -f /tmp/out.$$
+	splat_check "$name"
 done
 
 # Every benchmark once, briefly, so none can rot (timings are not checked:
