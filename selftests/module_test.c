@@ -110,4 +110,63 @@ TEST(unload_when_idle_leaves_nothing_and_reload_works)
 	close(fd);
 }
 
+/*
+ * Unloading while forked processes hand their bits on: a process
+ * registers, forks a child that forks again at once, unregisters, closes
+ * and exits, while we try to unload the module as fast as we can.  Nothing
+ * of the module (work items, timers, task work, notifiers) may still run
+ * once the unload succeeded; with KASAN on, a late one is a report, and
+ * otherwise a crash.  The module is loaded again for the next round.
+ */
+TEST(unload_racing_with_fork_chains_is_safe)
+{
+	char mark[64], *splat;
+	int round, unloaded = 0;
+
+	kmsg_mark(mark, sizeof(mark));
+	for (round = 0; round < 40; round++) {
+		int status, tries;
+		pid_t pid;
+
+		ASSERT_TRUE(loaded());
+		pid = fork();
+		ASSERT_LE(0, pid);
+		if (pid == 0) {
+			volatile uint32_t *w = private_word();
+			int fd = uevt_dev_open();
+
+			if (!w || fd < 0 || uevt_reg(fd, "t_mod_chain u32 a", (void *)w, 0, 4, 0, NULL))
+				_exit(1);
+			if (fork() == 0) {
+				if (fork() == 0)
+					_exit(0);
+				_exit(0);
+			}
+			uevt_unreg(fd, (void *)w, 0);
+			close(fd);
+			_exit(0);
+		}
+		for (tries = 0; tries < 2000; tries++) {
+			if (!unload()) {
+				unloaded++;
+				break;
+			}
+			usleep(1000);
+		}
+		waitpid(pid, &status, 0);
+		while (waitpid(-1, NULL, WNOHANG) > 0)
+			;
+		if (!loaded())
+			ASSERT_EQ(0, load());
+	}
+	/* Orphaned grandchildren are reaped by init; give them a moment. */
+	usleep(200000);
+	EXPECT_LT(0, unloaded);
+	splat = kmsg_splat_since(mark);
+	EXPECT_EQ(NULL, splat) {
+		TH_LOG("%s", splat);
+	}
+	free(splat);
+}
+
 TEST_HARNESS_MAIN

@@ -16,8 +16,11 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <regex.h>
+#include <sys/klog.h>
 #include <sys/mman.h>
 
 #include <event-parse.h>
@@ -304,6 +307,87 @@ static inline long status_value(const char *line, const char *key)
 	snprintf(k, sizeof(k), " %s ", key);
 	p = strstr(line, k);
 	return p ? strtol(p + strlen(k), NULL, 10) : -1;
+}
+
+/*
+ * Kernel splats caused by a test, seen by the test itself: write a unique
+ * mark into the kernel log, and later look for any splat pattern (the list
+ * run-in-vm.sh and the host scan share, installed next to the tests) in
+ * what was logged after it.  A test that triggers a KASAN report, a lockdep
+ * splat or a WARNING fails on its own, not only in the final log scan.
+ */
+#define SPLAT_PATTERNS "/opt/uevt/selftests/splat-patterns"
+
+static inline void kmsg_mark(char *mark, size_t len)
+{
+	static int seq;
+	int fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+
+	snprintf(mark, len, "uevt-test-mark %d.%d", getpid(), ++seq);
+	if (fd >= 0) {
+		(void)!write(fd, mark, strlen(mark));
+		close(fd);
+	}
+}
+
+/* The first splat line logged after @mark, malloc'd; NULL when none. */
+static inline char *kmsg_splat_since(const char *mark)
+{
+	char *log = NULL, *p, *line, *found = NULL, pat[256], re_text[8192] = "";
+	FILE *f = fopen(SPLAT_PATTERNS, "r");
+	int size = klogctl(10, NULL, 0);	/* SYSLOG_ACTION_SIZE_BUFFER */
+	regex_t re;
+
+	if (!f || size <= 0)
+		goto out;
+	while (fgets(pat, sizeof(pat), f)) {
+		pat[strcspn(pat, "\n")] = '\0';
+		if (!*pat)
+			continue;
+		if (*re_text)
+			strncat(re_text, "|", sizeof(re_text) - strlen(re_text) - 1);
+		strncat(re_text, pat, sizeof(re_text) - strlen(re_text) - 1);
+	}
+	if (regcomp(&re, re_text, REG_EXTENDED | REG_NOSUB))
+		goto out;
+	log = calloc(1, (size_t)size + 1);
+	if (log && klogctl(3, log, size) > 0) {	/* SYSLOG_ACTION_READ_ALL */
+		p = strstr(log, mark);
+		for (line = p ? strchr(p, '\n') : NULL; line && !found; line = strchr(line, '\n')) {
+			char *eol = strchr(++line, '\n');
+
+			if (eol)
+				*eol = '\0';
+			if (!regexec(&re, line, 0, NULL, 0))
+				found = strdup(line);
+			if (eol)
+				*eol = '\n';
+		}
+	}
+	regfree(&re);
+out:
+	if (f)
+		fclose(f);
+	free(log);
+	return found;
+}
+
+/* Fork a child that drops to nobody and calls @fn(@arg); its exit status. */
+static inline int call_as_nobody(int (*fn)(void *arg), void *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(125);
+		_exit(fn(arg));
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
 }
 
 #endif /* _UEVT_TEST_H */
