@@ -5,6 +5,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/module.h>
 #include <linux/perf_event.h>
 #include <linux/rcupdate.h>
@@ -20,8 +21,9 @@
 
 /*
  * Protects uevt_events, uevt_event_names, uevt_dying, uevt_nr_events,
- * uevt_multi_seq and every event's refs and persist.  Outermost lock:
- * taken before uevt_ctl_run().
+ * uevt_multi_seq, every event's persist, and every event's refs dropping
+ * to zero or coming back from it.  Outermost lock: taken before
+ * uevt_ctl_run().
  */
 static DEFINE_MUTEX(uevt_registry_mutex);
 static LIST_HEAD(uevt_events);
@@ -32,7 +34,13 @@ static u64 uevt_multi_seq;
 
 /* Removes unreferenced events once no tracer uses them. */
 static void uevt_reap(struct work_struct *work);
-static DECLARE_WORK(uevt_reap_work, uevt_reap);
+static DECLARE_DELAYED_WORK(uevt_reap_work, uevt_reap);
+/*
+ * An event held only through the tracing core's reference (an event probe,
+ * a trigger) gets no call from the core when that lets go: the reaper
+ * looks again this often while one waits.
+ */
+#define UEVT_REAP_RETRY		HZ
 
 typedef void (*uevt_probe_fn)(void *data, struct uevt_event *ev, void *rec, size_t len);
 
@@ -211,10 +219,10 @@ static void uevt_event_state_changed(struct uevt_event *ev)
 	if (enabled == READ_ONCE(ev->enabled))
 		return;
 	WRITE_ONCE(ev->enabled, enabled);
-	uevt_enablers_update(ev);
+	uevt_words_update(ev);
 	/* The last tracer left: an unreferenced event may go now. */
 	if (!enabled)
-		queue_work(system_unbound_wq, &uevt_reap_work);
+		mod_delayed_work(system_unbound_wq, &uevt_reap_work, 0);
 }
 
 static int uevt_event_reg(struct trace_event_call *call, enum trace_reg type, void *data)
@@ -252,7 +260,8 @@ static void uevt_event_free(struct uevt_event *ev)
 	kfree(ev->fields_array);
 	kfree(ev->tp_name);
 	kfree(ev->print_fmt);
-	kfree(ev);
+	/* The notifiers may still read ->enabled through a slot, under RCU. */
+	kfree_rcu(ev, rcu);
 	module_put(THIS_MODULE);
 }
 
@@ -284,8 +293,8 @@ static struct uevt_event *uevt_event_alloc(struct uevt_desc *desc, bool multi)
 
 	INIT_LIST_HEAD(&ev->node);
 	INIT_LIST_HEAD(&ev->dying);
-	INIT_LIST_HEAD(&ev->enablers);
-	mutex_init(&ev->enablers_lock);
+	INIT_LIST_HEAD(&ev->slots);
+	mutex_init(&ev->slots_lock);
 	ev->tp.name = ev->tp_name;
 
 	ev->class.system = multi ? uevt_multi_system : uevt_system;
@@ -299,7 +308,12 @@ static struct uevt_event *uevt_event_alloc(struct uevt_desc *desc, bool multi)
 
 	ev->call.class = &ev->class;
 	ev->call.tp = &ev->tp;
-	ev->call.flags = TRACE_EVENT_FL_TRACEPOINT;
+	/*
+	 * DYNAMIC: whoever holds the event through the tracing core (an event
+	 * probe, a trigger, perf) takes a reference in ->refcnt, which the
+	 * reaper respects; a module pointer would pin only the module.
+	 */
+	ev->call.flags = TRACE_EVENT_FL_TRACEPOINT | TRACE_EVENT_FL_DYNAMIC;
 	ev->call.event.funcs = &uevt_event_funcs;
 	ev->call.print_fmt = ev->print_fmt;
 	ev->call.data = ev;
@@ -320,6 +334,13 @@ static int uevt_event_add_locked(void *arg)
 	return ret;
 }
 
+/* May the tracing core let go of @ev now?  Under event_mutex. */
+static bool uevt_event_idle(struct uevt_event *ev)
+{
+	/* Enabled ftrace/perf, or an event probe or trigger holding it. */
+	return !READ_ONCE(ev->enabled) && !atomic_read(&ev->call.refcnt);
+}
+
 /*
  * Under event_mutex: remove it; -EBUSY while ftrace or perf use it.  The
  * core's removal also unregisters the trace_event (its output id).
@@ -328,6 +349,8 @@ static int uevt_event_remove_locked(void *arg)
 {
 	struct uevt_event *ev = arg;
 
+	if (!uevt_event_idle(ev))
+		return -EBUSY;
 	return trace_remove_event_call(&ev->call);
 }
 
@@ -396,6 +419,7 @@ int uevt_event_get_or_create(const char *text, u16 flags, struct uevt_event **ou
 	ev = uevt_event_alloc(desc, multi);
 	if (!ev)
 		goto fail;
+	refcount_set(&ev->refs, 0);
 	ret = uevt_ctl_run(uevt_event_add_locked, ev);
 	if (ret) {
 		uevt_event_free(ev);
@@ -406,8 +430,11 @@ int uevt_event_get_or_create(const char *text, u16 flags, struct uevt_event **ou
 	hash_add(uevt_event_names, &ev->hnode, uevt_name_key(desc->name));
 	uevt_nr_events++;
 found:
-	ev->refs++;
-	list_del_init(&ev->dying);
+	/* Zero only under the registry mutex, which we hold: revive it. */
+	if (!refcount_inc_not_zero(&ev->refs)) {
+		refcount_set(&ev->refs, 1);
+		list_del_init(&ev->dying);
+	}
 	if (flags & UEVT_REG_PERSIST)
 		ev->persist = true;
 	mutex_unlock(&uevt_registry_mutex);
@@ -423,31 +450,45 @@ fail:
  * uevt_event_get() - take another reference on an event
  * @ev: an event the caller already holds a reference on.
  *
- * Context: process context, may sleep.
+ * Context: any.
  */
 void uevt_event_get(struct uevt_event *ev)
 {
-	mutex_lock(&uevt_registry_mutex);
-	ev->refs++;
-	mutex_unlock(&uevt_registry_mutex);
+	refcount_inc(&ev->refs);
 }
 
 /**
- * uevt_event_put() - drop a reference from uevt_event_get_or_create()
+ * uevt_event_tryget() - take a reference on an event that may be dying
+ * @ev: the event, kept from being freed by the caller (RCU).
+ *
+ * Context: any.
+ * Return: false when its references are gone already.
+ */
+bool uevt_event_tryget(struct uevt_event *ev)
+{
+	return refcount_inc_not_zero(&ev->refs);
+}
+
+/**
+ * uevt_event_put() - drop a reference on an event
  * @ev: the event.
  *
  * The last reference to a non-persistent event schedules its removal,
- * which waits for ftrace and perf to let go of it.
+ * which waits for ftrace, perf and anything else holding it through the
+ * tracing core to let go.
  *
- * Context: process context, may sleep; must not hold event_mutex or
- * any uevt lock.
+ * Context: process context, may sleep: the last reference takes
+ * uevt_registry_mutex, so the caller must hold none of the locks that
+ * nest inside it (uevt_ctl_mutex, event_mutex, uevt_event.slots_lock,
+ * uevt_set.lock, uevt_mm.spin).
  */
 void uevt_event_put(struct uevt_event *ev)
 {
-	mutex_lock(&uevt_registry_mutex);
-	if (!--ev->refs && !ev->persist) {
+	if (!refcount_dec_and_mutex_lock(&ev->refs, &uevt_registry_mutex))
+		return;
+	if (!ev->persist) {
 		list_add_tail(&ev->dying, &uevt_dying);
-		queue_work(system_unbound_wq, &uevt_reap_work);
+		mod_delayed_work(system_unbound_wq, &uevt_reap_work, 0);
 	}
 	mutex_unlock(&uevt_registry_mutex);
 }
@@ -485,36 +526,50 @@ static int uevt_event_remove_idle_locked(void *arg)
 {
 	struct uevt_event *ev, *next;
 	struct list_head *gone = arg;
+	int held = 0;
 
 	lockdep_assert_held(&uevt_registry_mutex);
 	list_for_each_entry_safe(ev, next, &uevt_dying, dying) {
-		/* Busy ones stay until their last tracer detaches. */
-		if (!READ_ONCE(ev->enabled) && !trace_remove_event_call(&ev->call))
+		/*
+		 * Busy ones stay: an enabled one until its last tracer
+		 * detaches (which calls us again), one held through the
+		 * core's reference until a later look finds it let go.
+		 */
+		if (uevt_event_idle(ev) && !trace_remove_event_call(&ev->call))
 			list_move_tail(&ev->dying, gone);
+		else if (atomic_read(&ev->call.refcnt))
+			held++;
 	}
-	return 0;
+	return held;
 }
 
 static void uevt_reap(struct work_struct *work)
 {
 	struct uevt_event *ev, *next;
 	LIST_HEAD(gone);
+	int held = 0;
 
 	mutex_lock(&uevt_registry_mutex);
 	if (!list_empty(&uevt_dying))
-		uevt_ctl_run(uevt_event_remove_idle_locked, &gone);
+		held = uevt_ctl_run(uevt_event_remove_idle_locked, &gone);
 	list_for_each_entry_safe(ev, next, &gone, dying)
 		uevt_event_forget(ev);
 	mutex_unlock(&uevt_registry_mutex);
+	if (held > 0)
+		mod_delayed_work(system_unbound_wq, &uevt_reap_work, UEVT_REAP_RETRY);
 }
 
 /**
  * uevt_event_delete() - delete an unused event by its tracefs name
  * @name: the event's name in tracefs.
  *
+ * A persistent event may only be deleted by whoever may create one
+ * (CAP_PERFMON): anyone else could delete it and re-create the name with
+ * other fields.
+ *
  * Context: process context, may sleep.
- * Return: 0, -ENOENT when there is no such event, -EBUSY while a file, an
- * enable bit, ftrace or perf uses it.
+ * Return: 0, -ENOENT when there is no such event, -EPERM, -EBUSY while a
+ * file, an enable bit, ftrace, perf or an event probe uses it.
  */
 int uevt_event_delete(const char *name)
 {
@@ -525,7 +580,11 @@ int uevt_event_delete(const char *name)
 	hash_for_each_possible(uevt_event_names, ev, hnode, uevt_name_key(name)) {
 		if (strcmp(ev->tp_name, name))
 			continue;
-		if (ev->refs) {
+		if (ev->persist && !perfmon_capable()) {
+			ret = -EPERM;
+			break;
+		}
+		if (refcount_read(&ev->refs)) {
 			ret = -EBUSY;
 			break;
 		}
@@ -571,23 +630,13 @@ void uevt_events_show(struct seq_file *m)
 #else
 			   0,
 #endif
-			   bpf_prog_array_valid(&ev->call), other, ev->refs,
-			   uevt_event_enablers(ev), ev->persist,
+			   bpf_prog_array_valid(&ev->call), other, refcount_read(&ev->refs),
+			   uevt_event_bits(ev), ev->persist,
 			   atomic_long_read(&ev->dropped_ftrace),
 			   atomic_long_read(&ev->dropped_perf), atomic_long_read(&ev->rejected));
 		seq_printf(m, "  format %s\n", ev->print_fmt);
 	}
 	mutex_unlock(&uevt_registry_mutex);
-}
-
-/**
- * uevt_events_init() - nothing to set up beyond static data
- *
- * Return: 0.
- */
-int uevt_events_init(void)
-{
-	return 0;
 }
 
 /**
@@ -598,6 +647,6 @@ int uevt_events_init(void)
  */
 void uevt_events_exit(void)
 {
-	flush_work(&uevt_reap_work);
+	cancel_delayed_work_sync(&uevt_reap_work);
 	WARN_ON(!list_empty(&uevt_events));
 }

@@ -93,23 +93,26 @@ static int uevt_file_add_event(struct uevt_file *uf, struct uevt_event *ev, bool
 	return count;
 }
 
-/* Like copy_struct_from_user(), with EINVAL for a size below the minimum. */
+/*
+ * Like copy_struct_from_user(), with EINVAL for a size below the minimum
+ * and E2BIG above a page: the bytes beyond what we know are checked to be
+ * zero, and nobody gets to make us read megabytes for that.
+ */
 static int uevt_copy_struct(void *dst, size_t ksize, size_t min, const void __user *src)
 {
 	u32 usize;
-	int ret;
 
 	if (get_user(usize, (const u32 __user *)src))
 		return -EFAULT;
 	if (usize < min)
 		return -EINVAL;
-	ret = copy_struct_from_user(dst, ksize, src, usize);
-	return ret;
+	if (usize > PAGE_SIZE)
+		return -E2BIG;
+	return copy_struct_from_user(dst, ksize, src, usize);
 }
 
 static long uevt_ioctl_reg(struct uevt_file *uf, struct uevt_reg __user *ureg)
 {
-	struct uevt_enabler *en;
 	struct uevt_event *ev;
 	struct uevt_reg reg;
 	bool added;
@@ -133,34 +136,38 @@ static long uevt_ioctl_reg(struct uevt_file *uf, struct uevt_reg __user *ureg)
 	if (IS_ERR(text))
 		return PTR_ERR(text) == -EINVAL ? -E2BIG : PTR_ERR(text);
 	/* Everything about the address fails here, before an event exists. */
-	en = uevt_enabler_prepare(&reg);
-	if (IS_ERR(en)) {
+	ret = uevt_word_check(&reg);
+	if (ret) {
 		kfree(text);
-		return PTR_ERR(en);
+		return ret;
 	}
 
 	mutex_lock(&uf->lock);
 	ret = uevt_event_get_or_create(text, reg.flags, &ev);
 	kfree(text);
 	if (ret) {
-		uevt_enabler_abort(en);
-		goto out;
+		mutex_unlock(&uf->lock);
+		return ret;
 	}
 	index = uevt_file_add_event(uf, ev, &added);
+	mutex_unlock(&uf->lock);
 	if (index < 0) {
 		ret = index;
-		uevt_enabler_abort(en);
-		uevt_event_put(ev);
 		goto out;
 	}
+	/*
+	 * The index goes back first: a caller that cannot learn it must not be
+	 * left with a registration it does not know about.
+	 */
+	if (put_user((u32)index, &ureg->write_index)) {
+		ret = -EFAULT;
+		goto out;
+	}
+	ret = uevt_word_register(&reg, ev);
+out:
 	/* The table owns the reference when it added the event. */
-	ret = uevt_enabler_commit(en, ev);
 	if (!added)
 		uevt_event_put(ev);
-	if (!ret)
-		ret = put_user((u32)index, &ureg->write_index);
-out:
-	mutex_unlock(&uf->lock);
 	return ret;
 }
 
@@ -174,7 +181,10 @@ static long uevt_ioctl_unreg(struct uevt_unreg __user *uunreg)
 		return ret;
 	if (unreg.__reserved || unreg.__reserved2)
 		return -EINVAL;
-	return uevt_enabler_remove(&unreg);
+	/* Nothing is ever registered outside user memory or beyond bit 63. */
+	if (unreg.disable_bit >= 64 || !access_ok(u64_to_user_ptr(unreg.disable_addr), 1))
+		return -ENOENT;
+	return uevt_word_unregister(unreg.disable_addr, unreg.disable_bit);
 }
 
 static long uevt_ioctl_del(const char __user *uname)

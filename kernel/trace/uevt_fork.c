@@ -1,159 +1,360 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Fork: a child inherits its parent's enable bits without registering.
+ * Fork: a child inherits its parent's registrations exactly as they were
+ * at fork(), and is in place before it runs its first user instruction.
  *
- * After fork() the child's private pages are copy-on-write copies of the
- * parent's, enable words included, so the bits are right at the moment of
- * fork; from then on the kernel must keep them right in the child's mm too.
- * The sched_process_fork tracepoint runs in the parent, in atomic context,
- * before the child first runs: it only notes (parent mm, child mm) when the
- * parent has enable bits and queues the work; the worker makes the child
- * share the parent's set of registrations (uevt_mm_copy()) and writes the
- * words whose state changed since the fork.
+ * The sched_process_fork tracepoint runs in the parent (the forking
+ * thread) after the child's address space was copied and before the child
+ * is first woken, with preemption disabled: it may not sleep, and on
+ * PREEMPT_RT it may not allocate memory or take a spinlock_t either.  So
+ * the hook only takes references, under the parent's raw pub_lock: on the
+ * parent's set and retired table (the snapshot), and on a join ticket from
+ * the parent's small reserve.  It queues the ticket as task work on the
+ * child, which runs in the child's own context, where sleeping is fine,
+ * before it returns to user mode; and as task work on the forking thread,
+ * which refills the reserve before that thread returns from fork().  A
+ * thread therefore never finds the reserve empty because of its own
+ * forks; threads of one process forking at the very same moment could,
+ * and then (outside PREEMPT_RT) a ticket is allocated without waiting, or
+ * the child is counted in the status file as not inheriting.
  *
- * Neither the hook's cost nor the child's memory depends on how many bits
- * the parent holds.  A failed atomic allocation is counted in the status
- * file and logged: that child is not tracked, visibly.  A parent that
- * exits, or execs, right after fork() waits in its ->release until the
- * child has joined its set; a child that forks again before it joined
- * hands the bits on to the grandchild once it has them.
+ * The child joins: it gets state of its own (the notifier, charged to its
+ * memory cgroup since it allocates it itself), starts using the snapshot
+ * set, retires the words its parent had retired and those in pages it did
+ * not get (MADV_DONTFORK) or got zeroed (MADV_WIPEONFORK), then reads each
+ * word and writes only those whose event changed state since fork(): its
+ * copy-on-write pages stay shared.  Whatever the parent does after fork()
+ * (register, unregister, exit, exec) changes the parent's own set, never
+ * the snapshot: a set that is shared is copied before it changes.
+ *
+ * Multi-threaded parents: the snapshot is taken in the hook, shortly after
+ * the address space was copied.  A registration or unregistration by
+ * another thread racing with fork() lands on either side of it, as any
+ * system call racing with fork() does; an unregistration that lands after
+ * may leave the child's copy of the bit set.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/hashtable.h>
+#include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/sched/mm.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
-#include <linux/wait.h>
 #include <linux/tracepoint.h>
+#include <linux/uaccess.h>
 
-#include "uevt_internal.h"
-
-/**
- * struct uevt_fork - a parent's enable bits owed to a child
- * @work: runs the copy on uevt's workqueue.
- * @by_parent: in uevt_forks_by_parent; under uevt_forks_lock.
- * @by_child: in uevt_forks_by_child; under uevt_forks_lock.
- * @parent: the parent's address space, mmgrab()ed.
- * @child: the child's address space, mmgrab()ed.
- * @child_tgid: the child, for the status file.
- */
-struct uevt_fork {
-	struct delayed_work work;
-	struct hlist_node by_parent;
-	struct hlist_node by_child;
-	struct mm_struct *parent;
-	struct mm_struct *child;
-	pid_t child_tgid;
-};
-
-/*
- * Copies queued and not finished, hashed by parent and by child mm.  The
- * parent's address space may not die before its copies are done (its
- * ->release waits on uevt_forks_wq), and a child that forks before its own
- * copy is done passes the bits on once it has them.  Taken in the fork
- * hook (atomic, never from an interrupt) and by the workers; innermost.
- */
-static DEFINE_SPINLOCK(uevt_forks_lock);
-static DEFINE_HASHTABLE(uevt_forks_by_parent, 6);
-static DEFINE_HASHTABLE(uevt_forks_by_child, 6);
-static DECLARE_WAIT_QUEUE_HEAD(uevt_forks_wq);
-/* Entries in the hashes: every fork in the system looks, almost always at 0. */
-static atomic_t uevt_forks_inflight = ATOMIC_INIT(0);
+#include "uevt_compat.h"
+#include "uevt_core.h"
 
 static struct tracepoint *uevt_fork_tp;
-static atomic_long_t uevt_fork_lost = ATOMIC_LONG_INIT(0);
-static atomic_long_t uevt_forks_copied = ATOMIC_LONG_INIT(0);
+static atomic_long_t uevt_forks_joined = ATOMIC_LONG_INIT(0);
+static atomic_long_t uevt_forks_lost = ATOMIC_LONG_INIT(0);
+static atomic_long_t uevt_joins_failed = ATOMIC_LONG_INIT(0);
 
-/* Is a copy pending from @mm (@as_child false) or into @mm (true)? */
-static bool uevt_fork_pending(struct mm_struct *mm, bool as_child)
+/**
+ * uevt_join_alloc() - a join ticket for the reserve
+ * @gfp: allocation flags.
+ *
+ * Return: the ticket or NULL.
+ */
+struct uevt_join *uevt_join_alloc(gfp_t gfp)
 {
-	struct uevt_fork *f;
-	bool ret = false;
-
-	if (!atomic_read(&uevt_forks_inflight))
-		return false;
-	spin_lock(&uevt_forks_lock);
-	if (as_child) {
-		hash_for_each_possible(uevt_forks_by_child, f, by_child, (unsigned long)mm)
-			ret |= f->child == mm;
-	} else {
-		hash_for_each_possible(uevt_forks_by_parent, f, by_parent, (unsigned long)mm)
-			ret |= f->parent == mm;
-	}
-	spin_unlock(&uevt_forks_lock);
-	return ret;
+	return kzalloc(sizeof(struct uevt_join), gfp);
 }
 
-static void uevt_fork_work(struct work_struct *work)
+/**
+ * uevt_join_free() - free an unused join ticket
+ * @join: the ticket, holding nothing.
+ */
+void uevt_join_free(struct uevt_join *join)
 {
-	struct uevt_fork *f = container_of(to_delayed_work(work), struct uevt_fork, work);
+	kfree(join);
+}
 
-	/*
-	 * The parent was itself forked a moment ago and has not got its bits
-	 * yet: come back once it has.  Re-queued rather than waiting, so a
-	 * worker is never held while the copy it waits for is queued.
-	 */
-	if (uevt_fork_pending(f->parent, true)) {
-		uevt_queue_delayed_work(&f->work, 1);
+/* Drop what a ticket still holds and free it; process context. */
+static void uevt_join_release(struct uevt_join *join)
+{
+	uevt_set_put(join->set);
+	uevt_retired_put(join->retired);
+	if (join->parent)
+		uevt_mm_put(join->parent);
+	kfree(join);
+}
+
+static void uevt_join_release_work(struct work_struct *work)
+{
+	uevt_join_release(container_of(work, struct uevt_join, drop_work));
+}
+
+/* Release a ticket from atomic context: in a worker, where sets may go. */
+static void uevt_join_release_atomic(struct uevt_join *join)
+{
+	INIT_WORK(&join->drop_work, uevt_join_release_work);
+	queue_work(uevt_wq, &join->drop_work);
+}
+
+/* One of the ticket's two task works is done with it. */
+static void uevt_join_put(struct uevt_join *join, bool atomic)
+{
+	if (!refcount_dec_and_test(&join->ref))
 		return;
-	}
-	if (!uevt_mm_copy(f->parent, f->child, f->child_tgid))
-		atomic_long_inc(&uevt_forks_copied);
-	spin_lock(&uevt_forks_lock);
-	hash_del(&f->by_parent);
-	hash_del(&f->by_child);
-	atomic_dec(&uevt_forks_inflight);
-	spin_unlock(&uevt_forks_lock);
-	wake_up_all(&uevt_forks_wq);
-	mmdrop(f->parent);
-	mmdrop(f->child);
-	kfree(f);
+	/* Both task works ran (or were never queued): drop_work is free. */
+	if (atomic)
+		uevt_join_release_atomic(join);
+	else
+		uevt_join_release(join);
 }
 
-/* Atomic context, in the parent, before the child runs. */
+/* Task work on the forking thread: a ticket in place of the one used. */
+static void uevt_join_refill(struct callback_head *cb)
+{
+	struct uevt_join *join = container_of(cb, struct uevt_join, refill);
+	struct uevt_mm *parent = join->parent;
+
+	/* Only this task work touches ->parent. */
+	join->parent = NULL;
+	if (!(current->flags & PF_EXITING))
+		uevt_mm_refill_spare(parent);
+	uevt_mm_put(parent);
+	uevt_join_put(join, false);
+	/* Last: module exit waits (synchronize_rcu_tasks) for us to return. */
+	module_put(THIS_MODULE);
+}
+
+/*
+ * The child's retired words: its parent's, and those whose page the child
+ * did not get or got zeroed.  The child has not run yet: its mappings are
+ * exactly what fork() copied.  Consumes join->retired.
+ */
+static struct uevt_retired *uevt_join_retired(struct uevt_join *join, struct mm_struct *mm)
+{
+	struct uevt_retired *inherited = join->retired, *r;
+	struct vm_area_struct *vma = NULL;
+	unsigned int n = 0, pass, k;
+	unsigned long pos, *keys = NULL;
+	struct uevt_slot *slot;
+
+	join->retired = NULL;
+	for (pass = 0; pass < 2; pass++) {
+		if (pass) {
+			if (!n)
+				return inherited;
+			keys = kmalloc_array(n, sizeof(*keys), GFP_KERNEL);
+			if (!keys) {
+				uevt_retired_put(inherited);
+				return ERR_PTR(-ENOMEM);
+			}
+		}
+		k = 0;
+		mmap_read_lock(mm);
+		/* Our reference keeps the snapshot from changing. */
+		uevt_set_for_each(join->set, slot, pos) {
+			if (!slot->live || uevt_retired_has(inherited, uevt_slot_key(slot)))
+				continue;
+			if (!vma || slot->addr < vma->vm_start || slot->addr >= vma->vm_end)
+				vma = vma_lookup(mm, slot->addr);
+			if (vma && slot->addr + slot->size <= vma->vm_end &&
+			    !(vma->vm_flags & VM_WIPEONFORK))
+				continue;
+			if (pass && k < n)
+				keys[k] = uevt_slot_key(slot);
+			k++;
+		}
+		mmap_read_unlock(mm);
+		vma = NULL;
+		if (!pass)
+			n = k;
+	}
+	r = uevt_retired_with(inherited, keys, min(k, n), GFP_KERNEL);
+	kfree(keys);
+	uevt_retired_put(inherited);
+	return r ?: ERR_PTR(-ENOMEM);
+}
+
+/*
+ * Owe a write to every word that does not show its event's state: read in
+ * the child's own context without faulting, so shared pages stay shared.
+ */
+static bool uevt_join_check_words(struct uevt_mm *umm)
+{
+	struct uevt_slot *slot;
+	struct uevt_set *set;
+	bool owed = false;
+
+	rcu_read_lock();
+	set = rcu_dereference(umm->set);
+	if (set) {
+		MA_STATE(mas, &set->slots, 0, 0);
+
+		mas_for_each(&mas, slot, ULONG_MAX) {
+			unsigned long uaddr = ALIGN_DOWN(slot->addr, sizeof(long)), v;
+			unsigned int bit = slot->bit + (slot->addr - uaddr) * BITS_PER_BYTE;
+
+			if (!READ_ONCE(slot->live) || uevt_mm_retired(umm, mas.index))
+				continue;
+			if (copy_from_user_nofault(&v, (const void __user *)uaddr, sizeof(v)) ||
+			    test_bit(bit, &v) != READ_ONCE(slot->ev->enabled)) {
+				uevt_word_owe(umm, mas.index);
+				owed = true;
+			}
+		}
+	}
+	rcu_read_unlock();
+	return owed;
+}
+
+/* In the child, before its first user instruction. */
+static void uevt_join_child(struct uevt_join *join, struct mm_struct *mm)
+{
+	struct uevt_retired *retired;
+	unsigned long delay = 0;
+	struct uevt_mm *umm;
+
+	umm = uevt_mm_attach(mm);
+	if (IS_ERR(umm))
+		goto failed;
+	retired = uevt_join_retired(join, mm);
+	mutex_lock(&umm->lock);
+	/* A new child has nothing yet; anything else is not ours to join. */
+	if (test_bit(UEVT_MM_DEAD, &umm->flags) || rcu_access_pointer(umm->set)) {
+		uevt_mm_detach_if_empty(umm);
+		mutex_unlock(&umm->lock);
+		uevt_retired_put(IS_ERR(retired) ? NULL : retired);
+		uevt_mm_put(umm);
+		goto failed;
+	}
+	if (join->retire_all || IS_ERR(retired)) {
+		/* Without its retired words the child must never be written. */
+		set_bit(UEVT_MM_RETIRE_ALL, &umm->flags);
+		retired = NULL;
+	}
+	uevt_mm_publish(umm, join->set, retired);
+	join->set = NULL;
+	mutex_unlock(&umm->lock);
+	uevt_mm_refill_spare(umm);
+
+	if (uevt_join_check_words(umm) && !mutex_lock_killable(&umm->write_lock)) {
+		delay = uevt_words_settle(umm, UEVT_WRITE_FAULT);
+		uevt_mm_writes_unlock(umm);
+	}
+	if (delay)
+		queue_delayed_work(uevt_wq, &umm->fault_work, delay);
+	uevt_mm_put(umm);
+	atomic_long_inc(&uevt_forks_joined);
+	return;
+
+failed:
+	atomic_long_inc(&uevt_joins_failed);
+	pr_warn_ratelimited("pid %d could not join its parent's enable bits\n",
+			    task_tgid_nr(current));
+}
+
+/* Task work on the child: join, unless it is dying before it ever ran. */
+static void uevt_join_run(struct callback_head *cb)
+{
+	struct uevt_join *join = container_of(cb, struct uevt_join, child_work);
+
+	if (current->mm && current->mm == join->child_mm && !(current->flags & PF_EXITING))
+		uevt_join_child(join, current->mm);
+	uevt_join_put(join, false);
+	/* Last: module exit waits (synchronize_rcu_tasks) for us to return. */
+	module_put(THIS_MODULE);
+}
+
+/* The snapshot: references on the parent's set and retired table. */
+static bool uevt_fork_snapshot(struct uevt_mm *umm, struct uevt_join *join)
+{
+	struct uevt_retired *retired;
+	struct uevt_set *set;
+
+	raw_spin_lock(&umm->pub_lock);
+	set = rcu_dereference_protected(umm->set, lockdep_is_held(&umm->pub_lock));
+	if (set && !test_bit(UEVT_MM_DEAD, &umm->flags)) {
+		/* Published sets and tables hold a reference: never zero here. */
+		refcount_inc(&set->ref);
+		join->set = set;
+		retired = rcu_dereference_protected(umm->retired, lockdep_is_held(&umm->pub_lock));
+		if (retired)
+			refcount_inc(&retired->ref);
+		join->retired = retired;
+		join->retire_all = test_bit(UEVT_MM_RETIRE_ALL, &umm->flags);
+	}
+	raw_spin_unlock(&umm->pub_lock);
+	return set;
+}
+
+/* A spare ticket, if the parent has a set and a ticket left. */
+static struct uevt_join *uevt_fork_ticket(struct uevt_mm *umm)
+{
+	struct llist_node *node = NULL;
+
+	raw_spin_lock(&umm->pub_lock);
+	if (rcu_access_pointer(umm->set) && !test_bit(UEVT_MM_DEAD, &umm->flags)) {
+		node = llist_del_first(&umm->spare);
+		if (node)
+			WRITE_ONCE(umm->nr_spare, umm->nr_spare - 1);
+	}
+	raw_spin_unlock(&umm->pub_lock);
+	return node ? llist_entry(node, struct uevt_join, node) : NULL;
+}
+
+/*
+ * Preemption disabled, in the forking thread (@parent is current), before
+ * the child runs.  Takes no sleeping lock and, on PREEMPT_RT, allocates
+ * nothing.
+ */
 static void uevt_fork_probe(void *data, struct task_struct *parent, struct task_struct *child)
 {
 	struct mm_struct *pmm = parent->mm, *cmm = child->mm;
-	struct uevt_fork *f;
+	struct uevt_join *join;
+	struct uevt_mm *umm;
 
-	/* Threads, vfork and CLONE_VM children share the mm: nothing to copy. */
+	/* Threads, vfork and CLONE_VM children share the mm: nothing to do. */
 	if (!pmm || !cmm || pmm == cmm)
 		return;
-	if (!uevt_mm_has_enablers(pmm) && !uevt_fork_pending(pmm, true))
+	rcu_read_lock();
+	umm = uevt_mm_find_rcu(pmm);
+	if (umm && !kref_get_unless_zero(&umm->ref))
+		umm = NULL;
+	rcu_read_unlock();
+	if (!umm)
 		return;
-	f = kmalloc(sizeof(*f), GFP_ATOMIC | __GFP_NOWARN);
-	if (!f) {
-		atomic_long_inc(&uevt_fork_lost);
-		pr_warn_ratelimited("out of memory at fork: pid %d does not inherit enable bits\n",
-				    task_tgid_nr(child));
+	join = uevt_fork_ticket(umm);
+	if (!join && !IS_ENABLED(CONFIG_PREEMPT_RT) && rcu_access_pointer(umm->set))
+		join = uevt_join_alloc(GFP_NOWAIT | __GFP_NOWARN | __GFP_ACCOUNT);
+	if (!join) {
+		if (rcu_access_pointer(umm->set)) {
+			atomic_long_inc(&uevt_forks_lost);
+			pr_warn_ratelimited("no join ticket at fork: pid %d does not inherit enable bits\n",
+					    task_tgid_nr(child));
+		}
+		uevt_mm_put(umm);
 		return;
 	}
-	INIT_DELAYED_WORK(&f->work, uevt_fork_work);
-	mmgrab(pmm);
-	mmgrab(cmm);
-	f->parent = pmm;
-	f->child = cmm;
-	f->child_tgid = task_tgid_nr(child);
-	spin_lock(&uevt_forks_lock);
-	hash_add(uevt_forks_by_parent, &f->by_parent, (unsigned long)pmm);
-	hash_add(uevt_forks_by_child, &f->by_child, (unsigned long)cmm);
-	atomic_inc(&uevt_forks_inflight);
-	spin_unlock(&uevt_forks_lock);
-	uevt_queue_delayed_work(&f->work, 0);
-}
-
-/**
- * uevt_fork_wait_parent() - wait until every copy from an address space is done
- * @mm: the address space, being torn down.
- *
- * Called from its ->release: the copies read its enablers, which go next.
- * Every copy is bounded (no userfaultfd wait, killable faults), so this is.
- *
- * Context: process context, may sleep; no uevt lock held.
- */
-void uevt_fork_wait_parent(struct mm_struct *mm)
-{
-	wait_event(uevt_forks_wq, !uevt_fork_pending(mm, false));
+	if (!uevt_fork_snapshot(umm, join)) {
+		/* The parent's last registration went meanwhile. */
+		uevt_join_release_atomic(join);
+		uevt_mm_put(umm);
+		return;
+	}
+	join->child_mm = cmm;
+	join->parent = umm;
+	refcount_set(&join->ref, 2);
+	__module_get(THIS_MODULE);
+	__module_get(THIS_MODULE);
+	init_task_work(&join->child_work, uevt_join_run);
+	if (task_work_add(child, &join->child_work, UEVT_TWA_ATOMIC)) {
+		/* Cannot happen: the child has not run, so it is not exiting. */
+		uevt_join_put(join, true);
+		module_put(THIS_MODULE);
+	}
+	init_task_work(&join->refill, uevt_join_refill);
+	if (task_work_add(current, &join->refill, UEVT_TWA_ATOMIC)) {
+		join->parent = NULL;
+		uevt_mm_put(umm);
+		uevt_join_put(join, true);
+		module_put(THIS_MODULE);
+	}
 }
 
 static void uevt_find_fork_tp(struct tracepoint *tp, void *priv)
@@ -168,8 +369,9 @@ static void uevt_find_fork_tp(struct tracepoint *tp, void *priv)
  */
 void uevt_fork_show(struct seq_file *m)
 {
-	seq_printf(m, "forks copied %ld lost %ld\n", atomic_long_read(&uevt_forks_copied),
-		   atomic_long_read(&uevt_fork_lost));
+	seq_printf(m, "forks joined %ld lost %ld failed %ld\n",
+		   atomic_long_read(&uevt_forks_joined), atomic_long_read(&uevt_forks_lost),
+		   atomic_long_read(&uevt_joins_failed));
 }
 
 /**
@@ -188,9 +390,10 @@ int uevt_fork_init(void)
 }
 
 /**
- * uevt_fork_exit() - unhook, and wait until no probe runs any more
+ * uevt_fork_exit() - unhook, and wait until no hook runs any more
  *
- * Queued copies are flushed with the workqueue afterwards.
+ * Task work already queued holds the module; its tail is waited for by
+ * uevt_core_exit().
  */
 void uevt_fork_exit(void)
 {

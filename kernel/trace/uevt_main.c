@@ -68,12 +68,12 @@ static int __init uevt_init(void)
 	snprintf(uevt_multi_system, sizeof(uevt_multi_system), "%s_multi", uevt_system);
 	uevt_misc.mode = dev_mode;
 
-	ret = uevt_enable_init();
+	ret = uevt_core_init();
 	if (ret)
 		return ret;
 	ret = uevt_ctl_init();
 	if (ret)
-		goto out_enable;
+		goto out_core;
 	ret = uevt_fork_init();
 	if (ret)
 		goto out_ctl;
@@ -91,8 +91,8 @@ out_fork:
 	uevt_fork_exit();
 out_ctl:
 	uevt_ctl_exit();
-out_enable:
-	uevt_enable_exit();
+out_core:
+	uevt_core_exit();
 	return ret;
 }
 
@@ -102,7 +102,7 @@ static void __exit uevt_exit(void)
 	uevt_status_exit();
 	uevt_fork_exit();
 	uevt_events_exit();
-	uevt_enable_exit();
+	uevt_core_exit();
 	uevt_ctl_exit();
 }
 

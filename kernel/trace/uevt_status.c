@@ -17,7 +17,7 @@ static int uevt_status_show(struct seq_file *m, void *unused)
 {
 	uevt_events_show(m);
 	uevt_fork_show(m);
-	uevt_enablers_show(m);
+	uevt_mms_show(m);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(uevt_status);

@@ -1,0 +1,385 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The enable-bit core of uevt: private to uevt_set.c, uevt_mm.c,
+ * uevt_write.c, uevt_reg.c and uevt_fork.c.  Start reading here.
+ *
+ * What it does
+ * ------------
+ * A process registers an enable word: (address, bit, size) in its own
+ * memory, for an event.  The kernel keeps that bit equal to the event's
+ * state.  It keeps (mm, virtual address), never a page: every write
+ * translates the address again, so it lands in whatever page backs it now
+ * (a copy-on-write copy, a page swapped back in, a migrated page).
+ *
+ * Sets and slots (uevt_set.c)
+ * ---------------------------
+ * The registrations of a process form a *set* of *slots*, one slot per
+ * (address, bit): its event, address, bit and size.  A forked child shares
+ * its parent's set instead of copying it, so a fork costs nothing per
+ * registration and a child no memory per registration.  A set is changed
+ * in place only while exactly one address space holds it; otherwise the
+ * address space that wants to change it copies it first (copy on write).
+ * Each event lists its slots, so a state change visits only the slots of
+ * that event, each in every address space using the slot's set.
+ *
+ * What differs between address spaces sharing a set is kept per address
+ * space (uevt_mm.c): which words are retired (their page was unmapped:
+ * never written again, whatever gets mapped there next), in an immutable
+ * table replaced on change; and which words are owed a write or failed
+ * their last one, in small records that exist only while that is so.
+ *
+ * Writing words (uevt_write.c)
+ * ----------------------------
+ * A state change writes each word without faulting and without waiting on
+ * anybody's mmap_lock.  A word it cannot write that way (page not present,
+ * write-protected after fork, NUMA hinting, swapped out, zapped) is owed:
+ * a record says so and the address space's fault work is queued.  That
+ * work runs on a shared workqueue but never waits: it only completes
+ * faults that need no I/O (copy-on-write, NUMA hints, zero fill; swap-in
+ * is started, not waited for) and retries with backoff.  A write that
+ * would have to wait for a file's page to be read is handed to the
+ * process itself, as task work, which runs in one of its threads before
+ * it next returns to user mode: a page whose read never completes stalls
+ * that process and nobody else.  Nothing ever waits for userfaultfd.
+ *
+ * Fork (uevt_fork.c)
+ * ------------------
+ * The sched_process_fork hook runs in the parent before the child is
+ * first woken.  It takes a reference on the parent's set and retired table
+ * (a snapshot: whatever the parent does afterwards, the child sees these)
+ * and queues task work on the child, which joins the set in the child's
+ * own context before the child runs its first user instruction: from then
+ * on its munmap/mremap/exec/exit are seen like anybody's.  The hook may
+ * not sleep or allocate (PREEMPT_RT), so the task work comes from a small
+ * reserve of join tickets in the parent, refilled by task work the hook
+ * queues on the forking thread.  The child then reads its words, and
+ * writes only those whose event changed state since fork(): copy-on-write
+ * pages stay shared.
+ *
+ * Lock order (outer first); each lock's rule is also next to it:
+ *
+ *   uevt_registry_mutex			(uevt_event.c)
+ *     uevt_ctl_mutex				(uevt_ctl.c)
+ *       event_mutex				(tracing core, held around ->reg())
+ *         uevt_event.slots_lock		(a state change)
+ *           uevt_set.lock
+ *             mmap_lock (read, trylock only)
+ *               uevt_mm.spin			(owing a write)
+ *
+ *   uevt_file.lock				(uevt_file.c)
+ *     uevt_registry_mutex			(creating an event)
+ *
+ *   uevt_mm.write_lock			(faulting writes of one mm)
+ *     uevt_mm.lock				(set changes of one mm)
+ *       uevt_set.lock (the old set's, then the new one's)
+ *       uevt_event.slots_lock		(linking and unlinking slots)
+ *       mmap_lock (write: attaching the notifier; read: checks)
+ *         uevt_mm.spin
+ *           uevt_mm.pub_lock (raw)
+ *     mmap_lock (read: faulting writes, the join's checks)
+ *
+ *   uevt_mms_lock				(the registry of mms)
+ *     uevt_mm.lock				(status)
+ *       uevt_mm.spin
+ *
+ * The fork hook takes only uevt_mm.pub_lock (a raw spinlock), under RCU.
+ * The mmu notifiers take only uevt_mm.spin and pub_lock, under RCU.  No
+ * lock is held across a faulting access except uevt_mm.write_lock, which
+ * only the process itself (its ioctls, its task work) ever waits for.
+ */
+#ifndef _UEVT_CORE_H
+#define _UEVT_CORE_H
+
+#include <linux/hashtable.h>
+#include <linux/kref.h>
+#include <linux/llist.h>
+#include <linux/maple_tree.h>
+#include <linux/mmu_notifier.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/spinlock.h>
+#include <linux/task_work.h>
+#include <linux/workqueue.h>
+
+#include "uevt_internal.h"
+
+/*
+ * A word's key: its address and bit as one number, the index of the set's
+ * maple tree.  Addresses are below 2^57, so the shift loses nothing, and
+ * the words of an address range are the keys of one key range.
+ */
+#define UEVT_KEY_SHIFT		6
+#define uevt_key(addr, bit)	((unsigned long)(addr) << UEVT_KEY_SHIFT | (bit))
+#define uevt_key_addr(key)	((key) >> UEVT_KEY_SHIFT)
+#define uevt_key_bit(key)	((u8)((key) & ((1UL << UEVT_KEY_SHIFT) - 1)))
+#define uevt_slot_key(slot)	uevt_key((slot)->addr, (slot)->bit)
+
+/*
+ * Every slot of a set, in key order; @pos is the iterator's, left one past
+ * the slot it returns (use uevt_slot_key()).  The caller keeps the slots
+ * alive: it holds a set reference (a shared set does not change), the set's
+ * lock, or the uevt_mm.lock of its only user.
+ */
+#define uevt_set_for_each(set, slot, pos) \
+	for (pos = 0, slot = mt_find(&(set)->slots, &(pos), ULONG_MAX); slot; \
+	     slot = mt_find_after(&(set)->slots, &(pos), ULONG_MAX))
+
+/**
+ * struct uevt_slot - one registration: an enable word of a set
+ * @ev_node: in @ev->slots, under @ev->slots_lock, until the slot is freed.
+ * @rcu: frees the slot after RCU readers of its set's tree (the notifiers).
+ * @set: the set holding it.
+ * @ev: the event; the slot holds a reference.
+ * @addr: user address of the enable word.
+ * @bit: bit within the word.
+ * @size: 4 or 8 bytes.
+ * @live: the registration completed; state changes skip it until then.
+ *
+ * A slot is linked to its event before it enters a set's tree and leaves
+ * the tree before it is unlinked, so whoever copies a set (under the set's
+ * lock) links its copies after the originals: a state change walking an
+ * event's slots meets the original first.
+ */
+struct uevt_slot {
+	union {
+		struct list_head ev_node;
+		struct rcu_head rcu;
+	};
+	struct uevt_set *set;
+	struct uevt_event *ev;
+	unsigned long addr;
+	u8 bit;
+	u8 size;
+	bool live;
+};
+
+/**
+ * struct uevt_set - the registrations shared by the address spaces forked
+ *	from one another
+ * @ref: one per address space using the set (on @mms) and one per fork
+ *	snapshot not joined yet.  The set may change in place only while
+ *	this is one.
+ * @lock: protects @mms.  A state change holds it while writing the words
+ *	of its users without faulting; joins and leaves take it.
+ * @mms: the address spaces using the set (uevt_mm.set_node).
+ * @users: entries in @mms; read locklessly for the status file.
+ * @slots: key -> slot.  Changed by the set's only user under its
+ *	uevt_mm.lock; read under that lock or RCU (MT_FLAGS_USE_RCU).
+ * @nr: slots in @slots; written with them.
+ * @rcu: frees the structure after RCU readers.
+ */
+struct uevt_set {
+	refcount_t ref;
+	/* Protects mms; held across the non-faulting writes of a state change. */
+	struct mutex lock;
+	struct list_head mms;
+	unsigned int users;
+	struct maple_tree slots;
+	unsigned int nr;
+	struct rcu_head rcu;
+};
+
+/**
+ * struct uevt_retired - the retired words of an address space, immutable
+ * @ref: the address space holding it, and fork snapshots.
+ * @rcu: frees it after RCU readers.
+ * @nr: entries in @keys.
+ * @keys: the keys, sorted.
+ */
+struct uevt_retired {
+	refcount_t ref;
+	struct rcu_head rcu;
+	unsigned int nr;
+	unsigned long keys[];
+};
+
+/* struct uevt_word.flags */
+enum {
+	UEVT_WORD_OWED,		/* a write is owed */
+	UEVT_WORD_FRESH,	/* owed anew: start a fresh retry budget */
+};
+
+/**
+ * struct uevt_word - what one address space owes one of its words
+ * @node: in uevt_mm.words, hashed by @key; under uevt_mm.spin.
+ * @batch: a writer's private list while it works on the record.
+ * @key: the word.
+ * @flags: UEVT_WORD_* bits.
+ * @last_err: result of the last write (0 or a negative errno).
+ * @retries: failed attempts since the last fresh start; the writer's.
+ *
+ * A record exists only while a write is owed or the last one failed.  It
+ * names a word, not a slot: whoever writes it looks the word up in the
+ * address space's current set, so no owed write is lost when the address
+ * space moves to another set.
+ */
+struct uevt_word {
+	struct hlist_node node;
+	struct list_head batch;
+	unsigned long key;
+	unsigned long flags;
+	int last_err;
+	unsigned int retries;
+};
+
+/* struct uevt_mm.flags */
+enum {
+	UEVT_MM_RESYNC,		/* a record was not allocated: check every word */
+	UEVT_MM_RETIRE_ALL,	/* a retirement was not recorded: write nothing */
+	UEVT_MM_FIXER_QUEUED,	/* @fixer is queued on one of the threads */
+	UEVT_MM_WORK_DEFERRED,	/* @fault_work found write_lock taken: requeue it */
+	UEVT_MM_DEAD,		/* detached or released: nothing more to do */
+};
+
+/**
+ * struct uevt_mm - uevt's state of one address space
+ * @mn: the notifier; @mn.mm is the address space (grabbed until freed).
+ * @attached: this structure owns one reference to @mn, dropped when the
+ *	mm has no set left or dies.  Changed under the mm's mmap_lock held
+ *	for writing, or in ->release.
+ * @ref: the notifier's reference, temporary users', queued task work's.
+ * @write_lock: serialises the writes that may fault with unregistration
+ *	and with each other.  Only the process itself ever sleeps on it.
+ * @lock: serialises changes of @set and of its slots; never held across
+ *	a fault, so the status file may take it.
+ * @spin: protects @words, @nr_words and the retirement of words, for the
+ *	notifiers, which must not sleep.
+ * @pub_lock: raw; the fork hook reads @set, @retired and @spare under it.
+ *	@set and @retired are changed under @lock (or @spin) and @pub_lock.
+ * @set: the registrations this mm uses, or NULL; holds a set reference.
+ * @set_node: in @set->mms, under @set->lock.
+ * @retired: this mm's retired words, or NULL; holds a reference.
+ * @words: per-word records, hashed by key.
+ * @nr_words: entries in @words; writers skip the lookup while it is 0.
+ * @flags: UEVT_MM_* bits.
+ * @spare: join tickets for the fork hook, under @pub_lock.
+ * @nr_spare: entries in @spare.
+ * @fault_work: completes owed writes without waiting.
+ * @fixer: task work completing owed writes in the process's own context.
+ * @free_work: frees the structure in process context.
+ * @hnode: in uevt_mm_hash (found by the fork hook under RCU).
+ * @node: in uevt_mms; under uevt_mms_lock.
+ * @rcu: frees the structure after RCU readers of uevt_mm_hash.
+ * @tgid: the process, to find a thread for @fixer; a reference.
+ * @comm: its command name, for the status file.
+ */
+struct uevt_mm {
+	struct mmu_notifier mn;
+	bool attached;
+	struct kref ref;
+	/* Faulting writes of this mm; only its own threads sleep on it. */
+	struct mutex write_lock;
+	/* Set changes of this mm; never held across a fault. */
+	struct mutex lock;
+	/* Records and retirement, for the notifiers. */
+	spinlock_t spin;
+	/* What the fork hook reads: set, retired, spare tickets. */
+	raw_spinlock_t pub_lock;
+	struct uevt_set __rcu *set;
+	struct list_head set_node;
+	struct uevt_retired __rcu *retired;
+	DECLARE_HASHTABLE(words, 4);
+	unsigned int nr_words;
+	unsigned long flags;
+	struct llist_head spare;
+	unsigned int nr_spare;
+	struct delayed_work fault_work;
+	struct callback_head fixer;
+	struct work_struct free_work;
+	struct hlist_node hnode;
+	struct list_head node;
+	struct rcu_head rcu;
+	struct pid *tgid;
+	char comm[TASK_COMM_LEN];
+};
+
+/**
+ * struct uevt_join - a fork's snapshot, on its way into the child
+ * @child_work: task work on the child: join the set (uevt_join_run()).
+ * @drop_work: instead, when the task work could not be queued.
+ * @refill: task work on the forking thread: a new spare ticket.
+ * @node: in the parent's @spare while unused.
+ * @ref: @child_work and @refill.
+ * @parent: the parent's state, with a reference (for @refill).
+ * @set: the snapshot: the parent's set, with a reference.
+ * @retired: the parent's retired table at fork, with a reference, or NULL.
+ * @retire_all: the parent had stopped writing altogether.
+ * @child_mm: the child's mm, to recognise it (no reference).
+ */
+struct uevt_join {
+	union {
+		struct callback_head child_work;
+		struct work_struct drop_work;
+	};
+	struct callback_head refill;
+	struct llist_node node;
+	refcount_t ref;
+	struct uevt_mm *parent;
+	struct uevt_set *set;
+	struct uevt_retired *retired;
+	bool retire_all;
+	struct mm_struct *child_mm;
+};
+
+/* How a word may be written. */
+enum uevt_write_mode {
+	UEVT_WRITE_NOFAULT,	/* a state change: no fault, no waiting */
+	UEVT_WRITE_NOWAIT,	/* fault work: faults that need no I/O */
+	UEVT_WRITE_FAULT,	/* the process itself: fault as a user access would */
+};
+
+extern struct workqueue_struct *uevt_wq;
+
+/* uevt_set.c */
+struct uevt_set *uevt_set_alloc(void);
+void uevt_set_put(struct uevt_set *set);
+struct uevt_set *uevt_set_copy(struct uevt_set *old);
+struct uevt_slot *uevt_set_lookup(struct uevt_set *set, unsigned long key);
+int uevt_set_insert(struct uevt_set *set, struct uevt_slot *slot);
+void uevt_set_remove(struct uevt_set *set, struct uevt_slot *slot);
+void uevt_slot_link(struct uevt_slot *slot);
+void uevt_slot_unlink(struct uevt_slot *slot);
+void uevt_slot_free(struct uevt_slot *slot);
+bool uevt_retired_has(const struct uevt_retired *r, unsigned long key);
+struct uevt_retired *uevt_retired_with(const struct uevt_retired *r, const unsigned long *keys,
+				       unsigned int n, gfp_t gfp);
+struct uevt_retired *uevt_retired_with_range(const struct uevt_retired *r, struct uevt_set *set,
+					     unsigned long first, unsigned long last, gfp_t gfp);
+struct uevt_retired *uevt_retired_without(const struct uevt_retired *r, unsigned long key);
+void uevt_retired_put(struct uevt_retired *r);
+
+/* uevt_mm.c */
+struct uevt_mm *uevt_mm_get_current(unsigned long addr, unsigned int size);
+struct uevt_mm *uevt_mm_find_current(void);
+struct uevt_mm *uevt_mm_attach(struct mm_struct *mm);
+void uevt_mm_put(struct uevt_mm *umm);
+bool uevt_mm_detach_if_empty(struct uevt_mm *umm);
+void uevt_mm_publish(struct uevt_mm *umm, struct uevt_set *set, struct uevt_retired *retired);
+void uevt_mm_set_retired(struct uevt_mm *umm, struct uevt_retired *retired);
+int uevt_mm_unretire(struct uevt_mm *umm, unsigned long key);
+int uevt_mm_own_set(struct uevt_mm *umm);
+bool uevt_mm_retired(struct uevt_mm *umm, unsigned long key);
+unsigned int uevt_mm_live_words(struct uevt_mm *umm);
+bool uevt_word_mapped(struct mm_struct *mm, unsigned long addr, unsigned int size);
+struct uevt_mm *uevt_mm_find_rcu(struct mm_struct *mm);
+void uevt_mm_refill_spare(struct uevt_mm *umm);
+
+/* uevt_write.c */
+int uevt_word_write(struct uevt_mm *umm, const struct uevt_slot *slot, bool set,
+		    enum uevt_write_mode mode);
+int uevt_word_write_current(struct uevt_mm *umm, const struct uevt_slot *slot,
+			    enum uevt_write_mode mode);
+void uevt_word_owe(struct uevt_mm *umm, unsigned long key);
+void uevt_word_forget(struct uevt_mm *umm, unsigned long key);
+unsigned long uevt_words_settle(struct uevt_mm *umm, enum uevt_write_mode mode);
+void uevt_mm_writes_unlock(struct uevt_mm *umm);
+void uevt_mm_fault_work(struct work_struct *work);
+void uevt_word_state(struct uevt_mm *umm, unsigned long key, int *err, bool *owed,
+		     unsigned int *retries);
+void uevt_words_free(struct uevt_mm *umm);
+
+/* uevt_fork.c */
+struct uevt_join *uevt_join_alloc(gfp_t gfp);
+void uevt_join_free(struct uevt_join *join);
+
+#endif /* _UEVT_CORE_H */

@@ -1,0 +1,773 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Per-process state: one struct uevt_mm per address space that holds
+ * registrations, kept in an mmu_notifier obtained with mmu_notifier_get()
+ * so there is exactly one per (mm, module).  Its notifiers retire words
+ * whose page is unmapped, owe a write to words whose page was zapped, and
+ * let the address space go when it dies.  The design is described in
+ * uevt_core.h.
+ *
+ * Lifetime.  The notifier is registered while the mm has a set (or is
+ * about to get one) and is then owned by the uevt_mm alone ("attached");
+ * an mm whose last registration goes detaches at once, so an idle process
+ * keeps nothing of the module.  Attaching and detaching both happen under
+ * the mm's mmap_lock held for writing, which makes mmu_notifier_get_locked()
+ * and mmu_notifier_put() for one mm strictly ordered.  The structure itself
+ * lives on, reference-counted, until the notifier's free callback and every
+ * temporary user are gone, and holds the module and a grab on the mm.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hashtable.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/pid.h>
+#include <linux/rcupdate.h>
+#include <linux/sched/mm.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+
+#include "uevt_core.h"
+
+/* Spare join tickets kept for the fork hook (see uevt_fork.c). */
+#define UEVT_SPARE_JOINS	2
+
+/*
+ * Every uevt_mm, for the status file and unregistration; hashed by mm for
+ * the fork hook, which looks them up under RCU.  Both change only under
+ * uevt_mms_lock.
+ */
+static DEFINE_MUTEX(uevt_mms_lock);
+static LIST_HEAD(uevt_mms);
+static DEFINE_HASHTABLE(uevt_mm_hash, 8);
+
+/* Retirements that could not be recorded: their mm stopped being written. */
+static atomic_long_t uevt_retire_lost = ATOMIC_LONG_INIT(0);
+
+static const struct mmu_notifier_ops uevt_mmu_ops;
+static void uevt_mm_unpublish(struct uevt_mm *umm);
+
+/* Fault work, frees and join tickets; none of its work items waits long. */
+struct workqueue_struct *uevt_wq;
+
+/* The set of @umm; the caller holds umm->lock, umm->spin or pub_lock. */
+static struct uevt_set *uevt_mm_set(struct uevt_mm *umm)
+{
+	return rcu_dereference_check(umm->set, lockdep_is_held(&umm->lock) ||
+				     lockdep_is_held(&umm->spin) ||
+				     lockdep_is_held(&umm->pub_lock));
+}
+
+static struct uevt_retired *uevt_mm_retired_table(struct uevt_mm *umm)
+{
+	return rcu_dereference_check(umm->retired, lockdep_is_held(&umm->lock) ||
+				     lockdep_is_held(&umm->spin) ||
+				     lockdep_is_held(&umm->pub_lock));
+}
+
+/**
+ * uevt_mm_retired() - is a word of an address space retired?
+ * @umm: the address space.
+ * @key: the word.
+ *
+ * Checked under the mm's mmap_lock before every write: an unmap retires
+ * its words before it lets go of mmap_lock, and a new mapping at the same
+ * address needs mmap_lock for writing, so nothing is ever written into it.
+ *
+ * Context: any.
+ * Return: true when @key must never be written in @umm.
+ */
+bool uevt_mm_retired(struct uevt_mm *umm, unsigned long key)
+{
+	bool ret;
+
+	if (test_bit(UEVT_MM_RETIRE_ALL, &umm->flags))
+		return true;
+	rcu_read_lock();
+	ret = uevt_retired_has(rcu_dereference(umm->retired), key);
+	rcu_read_unlock();
+	return ret;
+}
+
+/**
+ * uevt_mm_live_words() - registrations that count against the limit
+ * @umm: the address space, under its lock.
+ *
+ * Retired words do not count.
+ *
+ * Return: the number of words @umm keeps written.
+ */
+unsigned int uevt_mm_live_words(struct uevt_mm *umm)
+{
+	struct uevt_set *set = uevt_mm_set(umm);
+	unsigned int i, retired = 0;
+	struct uevt_retired *r;
+
+	lockdep_assert_held(&umm->lock);
+	if (!set)
+		return 0;
+	rcu_read_lock();
+	r = rcu_dereference(umm->retired);
+	for (i = 0; r && i < r->nr; i++)
+		retired += !!mtree_load(&set->slots, r->keys[i]);
+	rcu_read_unlock();
+	return set->nr - min(retired, set->nr);
+}
+
+/**
+ * uevt_word_mapped() - is a word mapped writable?
+ * @mm: the address space, its mmap_lock held.
+ * @addr: the word's address.
+ * @size: its size.
+ *
+ * Return: true when [@addr, @addr + @size) lies in one writable mapping.
+ */
+bool uevt_word_mapped(struct mm_struct *mm, unsigned long addr, unsigned int size)
+{
+	struct vm_area_struct *vma;
+
+	mmap_assert_locked(mm);
+	vma = vma_lookup(mm, addr);
+	return vma && (vma->vm_flags & VM_WRITE) && addr + size <= vma->vm_end;
+}
+
+/* ---- lifetime ---- */
+
+static void uevt_mm_free_work(struct work_struct *work)
+{
+	struct uevt_mm *umm = container_of(work, struct uevt_mm, free_work);
+	struct llist_node *spare;
+	struct uevt_join *join, *next;
+
+	cancel_delayed_work_sync(&umm->fault_work);
+	mutex_lock(&uevt_mms_lock);
+	if (!list_empty(&umm->node)) {
+		list_del(&umm->node);
+		hash_del_rcu(&umm->hnode);
+	}
+	mutex_unlock(&uevt_mms_lock);
+	uevt_words_free(umm);
+	spare = llist_del_all(&umm->spare);
+	llist_for_each_entry_safe(join, next, spare, node)
+		uevt_join_free(join);
+	uevt_retired_put(rcu_dereference_protected(umm->retired, true));
+	put_pid(umm->tgid);
+	mmdrop(umm->mn.mm);
+	kfree_rcu(umm, rcu);
+	/* Last: the workqueue is destroyed only after we return. */
+	module_put(THIS_MODULE);
+}
+
+static void uevt_mm_release_ref(struct kref *ref)
+{
+	struct uevt_mm *umm = container_of(ref, struct uevt_mm, ref);
+
+	/* Maybe atomic (the fork hook, an SRCU callback): free from a worker. */
+	INIT_WORK(&umm->free_work, uevt_mm_free_work);
+	queue_work(uevt_wq, &umm->free_work);
+}
+
+/**
+ * uevt_mm_put() - drop a reference to an address space's state
+ * @umm: the state.
+ *
+ * Context: any.
+ */
+void uevt_mm_put(struct uevt_mm *umm)
+{
+	kref_put(&umm->ref, uevt_mm_release_ref);
+}
+
+static struct mmu_notifier *uevt_mm_alloc_notifier(struct mm_struct *mm)
+{
+	struct uevt_mm *umm = kzalloc(sizeof(*umm), GFP_KERNEL_ACCOUNT);
+
+	if (!umm)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&umm->ref);
+	mutex_init(&umm->write_lock);
+	mutex_init(&umm->lock);
+	spin_lock_init(&umm->spin);
+	raw_spin_lock_init(&umm->pub_lock);
+	INIT_LIST_HEAD(&umm->set_node);
+	hash_init(umm->words);
+	init_llist_head(&umm->spare);
+	INIT_DELAYED_WORK(&umm->fault_work, uevt_mm_fault_work);
+	INIT_LIST_HEAD(&umm->node);
+	/* Called by the process itself: a registration, or a child joining. */
+	umm->tgid = get_pid(task_tgid(current));
+	get_task_comm(umm->comm, current);
+	mmgrab(mm);
+	/* We run in module code reached through an open file or a fork hook. */
+	__module_get(THIS_MODULE);
+	return &umm->mn;
+}
+
+static void uevt_mm_free_notifier(struct mmu_notifier *mn)
+{
+	uevt_mm_put(container_of(mn, struct uevt_mm, mn));
+}
+
+/* Make a new uevt_mm findable: status, unregistration, the fork hook. */
+static void uevt_mm_list(struct uevt_mm *umm)
+{
+	mutex_lock(&uevt_mms_lock);
+	if (list_empty(&umm->node)) {
+		list_add_tail(&umm->node, &uevt_mms);
+		hash_add_rcu(uevt_mm_hash, &umm->hnode, (unsigned long)umm->mn.mm);
+	}
+	mutex_unlock(&uevt_mms_lock);
+}
+
+/**
+ * uevt_mm_attach() - the state of an address space, registering it if new
+ * @mm: the caller's own address space (a registration, a child joining).
+ *
+ * Context: process context, may sleep; no uevt lock held.
+ * Return: the state with a reference the caller puts, or ERR_PTR(-EINTR)
+ * or -ENOMEM.
+ */
+struct uevt_mm *uevt_mm_attach(struct mm_struct *mm)
+{
+	struct mmu_notifier *mn;
+	struct uevt_mm *umm;
+
+	for (;;) {
+		if (mmap_write_lock_killable(mm))
+			return ERR_PTR(-EINTR);
+		mn = mmu_notifier_get_locked(&uevt_mmu_ops, mm);
+		if (IS_ERR(mn)) {
+			mmap_write_unlock(mm);
+			return ERR_CAST(mn);
+		}
+		umm = container_of(mn, struct uevt_mm, mn);
+		if (!test_bit(UEVT_MM_DEAD, &umm->flags))
+			break;
+		/* Being detached: let its detach finish, then make a new one. */
+		mmu_notifier_put(mn);
+		mmap_write_unlock(mm);
+		schedule_timeout_killable(1);
+	}
+	/* The structure owns one notifier reference: keep the first only. */
+	if (umm->attached)
+		mmu_notifier_put(mn);
+	umm->attached = true;
+	kref_get(&umm->ref);
+	mmap_write_unlock(mm);
+	uevt_mm_list(umm);
+	return umm;
+}
+
+/**
+ * uevt_mm_get_current() - the calling process's state, for a registration
+ * @addr: the enable word's address.
+ * @size: its size.
+ *
+ * Context: process context, may sleep; no uevt lock held.
+ * Return: the state with a reference, or ERR_PTR(-EFAULT) when the word is
+ * not mapped writable, -EINVAL for a kernel thread, -EINTR, -ENOMEM.
+ */
+struct uevt_mm *uevt_mm_get_current(unsigned long addr, unsigned int size)
+{
+	struct mm_struct *mm = current->mm;
+	struct uevt_mm *umm;
+	bool mapped;
+
+	if (!mm)
+		return ERR_PTR(-EINVAL);
+	if (mmap_read_lock_killable(mm))
+		return ERR_PTR(-EINTR);
+	mapped = uevt_word_mapped(mm, addr, size);
+	mmap_read_unlock(mm);
+	if (!mapped)
+		return ERR_PTR(-EFAULT);
+	/* Not dead means attached: no need for the mmap_lock then. */
+	umm = uevt_mm_find_current();
+	return umm ?: uevt_mm_attach(mm);
+}
+
+/**
+ * uevt_mm_find_rcu() - the state of an address space, from the hash
+ * @mm: the address space.
+ *
+ * Context: under rcu_read_lock(); the result may be dying: take a
+ * reference with kref_get_unless_zero() before using it outside.
+ * Return: the state or NULL.
+ */
+struct uevt_mm *uevt_mm_find_rcu(struct mm_struct *mm)
+{
+	struct uevt_mm *umm;
+
+	hash_for_each_possible_rcu(uevt_mm_hash, umm, hnode, (unsigned long)mm)
+		if (umm->mn.mm == mm && !test_bit(UEVT_MM_DEAD, &umm->flags))
+			return umm;
+	return NULL;
+}
+
+/**
+ * uevt_mm_find_current() - the calling process's state, if it has one
+ *
+ * Looks only: unregistering must not create state where there is none.
+ * Context: process context.
+ * Return: the state with a reference, or NULL.
+ */
+struct uevt_mm *uevt_mm_find_current(void)
+{
+	struct uevt_mm *umm;
+
+	if (!current->mm)
+		return NULL;
+	rcu_read_lock();
+	umm = uevt_mm_find_rcu(current->mm);
+	if (umm && !kref_get_unless_zero(&umm->ref))
+		umm = NULL;
+	rcu_read_unlock();
+	return umm;
+}
+
+/* Take the spare join tickets out of @umm; the caller frees them. */
+static struct llist_node *uevt_mm_take_spare(struct uevt_mm *umm)
+{
+	struct llist_node *spare;
+
+	raw_spin_lock(&umm->pub_lock);
+	spare = llist_del_all(&umm->spare);
+	umm->nr_spare = 0;
+	raw_spin_unlock(&umm->pub_lock);
+	return spare;
+}
+
+static void uevt_mm_free_spare(struct llist_node *spare)
+{
+	struct uevt_join *join, *next;
+
+	llist_for_each_entry_safe(join, next, spare, node)
+		uevt_join_free(join);
+}
+
+/**
+ * uevt_mm_refill_spare() - top up the join tickets the fork hook uses
+ * @umm: the state of the calling process (a forking thread, a new set).
+ *
+ * Context: process context, may sleep.
+ */
+void uevt_mm_refill_spare(struct uevt_mm *umm)
+{
+	struct uevt_join *join;
+	bool done;
+
+	do {
+		if (READ_ONCE(umm->nr_spare) >= UEVT_SPARE_JOINS ||
+		    test_bit(UEVT_MM_DEAD, &umm->flags))
+			return;
+		join = uevt_join_alloc(GFP_KERNEL_ACCOUNT);
+		if (!join)
+			return;
+		raw_spin_lock(&umm->pub_lock);
+		done = test_bit(UEVT_MM_DEAD, &umm->flags) || umm->nr_spare >= UEVT_SPARE_JOINS;
+		if (!done) {
+			llist_add(&join->node, &umm->spare);
+			umm->nr_spare++;
+		}
+		raw_spin_unlock(&umm->pub_lock);
+		if (done)
+			uevt_join_free(join);
+	} while (!done);
+}
+
+/**
+ * uevt_mm_detach_if_empty() - let an address space without registrations go
+ * @umm: the state, under its lock; its mm is the caller's own.
+ *
+ * Dead from now on: lookups skip it, and a registration racing with this
+ * makes a new one.
+ *
+ * Return: true when @umm was detached.
+ */
+bool uevt_mm_detach_if_empty(struct uevt_mm *umm)
+{
+	struct uevt_set *set = uevt_mm_set(umm);
+	struct mm_struct *mm = umm->mn.mm;
+	struct llist_node *spare;
+
+	lockdep_assert_held(&umm->lock);
+	if ((set && READ_ONCE(set->nr)) || test_and_set_bit(UEVT_MM_DEAD, &umm->flags))
+		return false;
+	uevt_mm_unpublish(umm);
+	spare = uevt_mm_take_spare(umm);
+	mmap_write_lock(mm);
+	if (umm->attached) {
+		umm->attached = false;
+		mmu_notifier_put(&umm->mn);
+	}
+	mmap_write_unlock(mm);
+	uevt_mm_free_spare(spare);
+	return true;
+}
+
+/* Switch the pointers the notifiers and the fork hook read; under spin. */
+static struct uevt_retired *uevt_mm_publish_locked(struct uevt_mm *umm, struct uevt_set *set,
+						  struct uevt_retired *retired)
+{
+	struct uevt_retired *old_retired;
+
+	lockdep_assert_held(&umm->spin);
+	raw_spin_lock(&umm->pub_lock);
+	old_retired = uevt_mm_retired_table(umm);
+	rcu_assign_pointer(umm->set, set);
+	rcu_assign_pointer(umm->retired, retired);
+	raw_spin_unlock(&umm->pub_lock);
+	return old_retired;
+}
+
+/* Move @umm from @old's users to @set's, at once; drop @old. */
+static void uevt_mm_publish_finish(struct uevt_mm *umm, struct uevt_set *old, struct uevt_set *set)
+{
+	if (old) {
+		mutex_lock(&old->lock);
+		mutex_lock_nested(&set->lock, SINGLE_DEPTH_NESTING);
+		list_move_tail(&umm->set_node, &set->mms);
+		WRITE_ONCE(old->users, old->users - 1);
+		WRITE_ONCE(set->users, set->users + 1);
+		mutex_unlock(&set->lock);
+		mutex_unlock(&old->lock);
+	} else {
+		mutex_lock(&set->lock);
+		list_add_tail(&umm->set_node, &set->mms);
+		WRITE_ONCE(set->users, set->users + 1);
+		mutex_unlock(&set->lock);
+	}
+	uevt_set_put(old);
+}
+
+/**
+ * uevt_mm_publish() - make an address space use another set
+ * @umm: the state, under its lock, not dead.
+ * @set: the new set; its reference passes to @umm.
+ * @retired: the new retired table (NULL: none); its reference passes too.
+ *
+ * The notifiers see the new set first, then @umm moves from the old set's
+ * users to the new one's at once, under both set locks: a state change
+ * walks an event's slots in order, the old set's before the copy's, so it
+ * writes @umm's word through one or the other.
+ *
+ * Context: process context, may sleep.
+ */
+void uevt_mm_publish(struct uevt_mm *umm, struct uevt_set *set, struct uevt_retired *retired)
+{
+	struct uevt_set *old = uevt_mm_set(umm);
+	struct uevt_retired *old_retired;
+
+	lockdep_assert_held(&umm->lock);
+	spin_lock(&umm->spin);
+	old_retired = uevt_mm_publish_locked(umm, set, retired);
+	spin_unlock(&umm->spin);
+	uevt_mm_publish_finish(umm, old, set);
+	uevt_retired_put(old_retired);
+}
+
+/* Stop using the set: no state change reaches @umm after this. */
+static void uevt_mm_unpublish(struct uevt_mm *umm)
+{
+	struct uevt_set *set = uevt_mm_set(umm);
+	struct uevt_retired *retired;
+
+	lockdep_assert_held(&umm->lock);
+	spin_lock(&umm->spin);
+	raw_spin_lock(&umm->pub_lock);
+	retired = uevt_mm_retired_table(umm);
+	RCU_INIT_POINTER(umm->set, NULL);
+	RCU_INIT_POINTER(umm->retired, NULL);
+	raw_spin_unlock(&umm->pub_lock);
+	spin_unlock(&umm->spin);
+	if (set) {
+		mutex_lock(&set->lock);
+		list_del_init(&umm->set_node);
+		WRITE_ONCE(set->users, set->users - 1);
+		mutex_unlock(&set->lock);
+		uevt_set_put(set);
+	}
+	uevt_retired_put(retired);
+}
+
+/**
+ * uevt_mm_set_retired() - replace an address space's retired table
+ * @umm: the state, under its lock or spin.
+ * @retired: the new table (NULL: none); its reference passes to @umm.
+ *
+ * Context: any that the caller's lock allows.
+ */
+void uevt_mm_set_retired(struct uevt_mm *umm, struct uevt_retired *retired)
+{
+	struct uevt_retired *old;
+
+	raw_spin_lock(&umm->pub_lock);
+	old = uevt_mm_retired_table(umm);
+	rcu_assign_pointer(umm->retired, retired);
+	raw_spin_unlock(&umm->pub_lock);
+	uevt_retired_put(old);
+}
+
+/**
+ * uevt_mm_unretire() - forget that a word was retired
+ * @umm: the state, under its lock; the word's slot is being replaced.
+ *
+ * The notifiers may retire more words meanwhile: the new table is made
+ * from the current one, and made again if it changed.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 or -ENOMEM (the word stays retired).
+ */
+int uevt_mm_unretire(struct uevt_mm *umm, unsigned long key)
+{
+	struct uevt_retired *r, *new;
+	bool done;
+
+	lockdep_assert_held(&umm->lock);
+	do {
+		rcu_read_lock();
+		r = rcu_dereference(umm->retired);
+		if (r && !refcount_inc_not_zero(&r->ref))
+			r = NULL;
+		rcu_read_unlock();
+		if (!uevt_retired_has(r, key)) {
+			uevt_retired_put(r);
+			return 0;
+		}
+		new = uevt_retired_without(r, key);
+		if (IS_ERR(new)) {
+			uevt_retired_put(r);
+			return PTR_ERR(new);
+		}
+		spin_lock(&umm->spin);
+		done = uevt_mm_retired_table(umm) == r;
+		if (done)
+			uevt_mm_set_retired(umm, new);
+		spin_unlock(&umm->spin);
+		if (!done)
+			uevt_retired_put(new);
+		uevt_retired_put(r);
+	} while (!done);
+	return 0;
+}
+
+/**
+ * uevt_mm_own_set() - make sure an address space may change its set
+ * @umm: the state, under its lock, not dead.
+ *
+ * A set used by nobody else (and not held by a fork snapshot) changes in
+ * place.  Otherwise @umm moves to a copy, keeping its retired words; with
+ * no set yet, to a new one.
+ *
+ * Context: process context, may sleep.
+ * Return: 0 or -ENOMEM.
+ */
+int uevt_mm_own_set(struct uevt_mm *umm)
+{
+	struct uevt_set *set = uevt_mm_set(umm), *new;
+	struct uevt_retired *retired, *old_retired;
+
+	lockdep_assert_held(&umm->lock);
+	if (set && refcount_read(&set->ref) == 1)
+		return 0;
+	new = set ? uevt_set_copy(set) : uevt_set_alloc();
+	if (!new)
+		return -ENOMEM;
+	if (set) {
+		/* Notifiers may retire more meanwhile: take the table under spin. */
+		spin_lock(&umm->spin);
+		retired = uevt_mm_retired_table(umm);
+		if (retired)
+			refcount_inc(&retired->ref);
+		old_retired = uevt_mm_publish_locked(umm, new, retired);
+		spin_unlock(&umm->spin);
+		uevt_mm_publish_finish(umm, set, new);
+		uevt_retired_put(old_retired);
+	} else {
+		uevt_mm_publish(umm, new, NULL);
+		uevt_mm_refill_spare(umm);
+	}
+	return 0;
+}
+
+/* ---- notifiers ---- */
+
+static void uevt_mm_release(struct mmu_notifier *mn, struct mm_struct *mm)
+{
+	struct uevt_mm *umm = container_of(mn, struct uevt_mm, mn);
+	struct llist_node *spare;
+	bool attached;
+
+	mutex_lock(&umm->lock);
+	set_bit(UEVT_MM_DEAD, &umm->flags);
+	uevt_mm_unpublish(umm);
+	spare = uevt_mm_take_spare(umm);
+	/* Nobody attaches to a dying mm: no mmap_lock needed here. */
+	attached = umm->attached;
+	umm->attached = false;
+	mutex_unlock(&umm->lock);
+	uevt_mm_free_spare(spare);
+	if (attached)
+		mmu_notifier_put(&umm->mn);
+}
+
+/*
+ * munmap(), mremap() away, MAP_FIXED over it: the words in the range are
+ * gone for good.  Retire them so nothing is written there again, even into
+ * a new mapping at the same address.  Runs under mmap_lock, maybe unable
+ * to sleep: only the spinlock and atomic allocations.  Without memory to
+ * record a retirement, the whole mm is retired: never a stray write.
+ */
+static int uevt_mm_invalidate_start(struct mmu_notifier *mn,
+				    const struct mmu_notifier_range *range)
+{
+	struct uevt_mm *umm = container_of(mn, struct uevt_mm, mn);
+	struct uevt_retired *new = NULL;
+	struct uevt_set *set;
+
+	if (range->event != MMU_NOTIFY_UNMAP || range->end <= range->start)
+		return 0;
+	spin_lock(&umm->spin);
+	rcu_read_lock();
+	set = uevt_mm_set(umm);
+	if (set)
+		new = uevt_retired_with_range(uevt_mm_retired_table(umm), set,
+					      uevt_key(range->start, 0),
+					      uevt_key(range->end, 0) - 1,
+					      GFP_NOWAIT | __GFP_NOWARN);
+	rcu_read_unlock();
+	if (!IS_ERR_OR_NULL(new)) {
+		uevt_mm_set_retired(umm, new);
+	} else if (IS_ERR(new) && !test_and_set_bit(UEVT_MM_RETIRE_ALL, &umm->flags)) {
+		atomic_long_inc(&uevt_retire_lost);
+		pr_warn_ratelimited("out of memory at munmap: pid %d's enable bits are no longer written\n",
+				    pid_nr(umm->tgid));
+	}
+	spin_unlock(&umm->spin);
+	return 0;
+}
+
+/*
+ * Pages of this mm were unmapped without unmapping the range: zapped by
+ * MADV_DONTNEED (the word now reads as zero), or reclaimed (swapped out,
+ * content kept; or an MADV_FREE page dropped, zero again).  The two look
+ * alike here, so: a word of a disabled event needs nothing (zero already
+ * says "disabled"), and a word of an enabled event in the range is owed a
+ * write.  Reclaim of other pages, or of words whose event is off, costs
+ * nothing and brings no page back in.  Maybe atomic: only the spinlock,
+ * atomic allocations, and a queued work.
+ */
+static void uevt_mm_invalidate_end(struct mmu_notifier *mn,
+				   const struct mmu_notifier_range *range)
+{
+	struct uevt_mm *umm = container_of(mn, struct uevt_mm, mn);
+	unsigned long keys[16], next, last;
+	struct uevt_slot *slot;
+	struct uevt_set *set;
+	unsigned int n, i;
+
+	if (range->event != MMU_NOTIFY_CLEAR || range->end <= range->start)
+		return;
+	next = uevt_key(range->start, 0);
+	last = uevt_key(range->end, 0) - 1;
+	/* A few words at a time: no long RCU section, no allocation under it. */
+	do {
+		n = 0;
+		rcu_read_lock();
+		set = rcu_dereference(umm->set);
+		if (set) {
+			MA_STATE(mas, &set->slots, next, next);
+
+			mas_for_each(&mas, slot, last) {
+				if (n == ARRAY_SIZE(keys))
+					break;
+				next = mas.index + 1;
+				if (READ_ONCE(slot->live) && READ_ONCE(slot->ev->enabled))
+					keys[n++] = mas.index;
+			}
+		}
+		rcu_read_unlock();
+		for (i = 0; i < n; i++)
+			if (!uevt_mm_retired(umm, keys[i]))
+				uevt_word_owe(umm, keys[i]);
+	} while (n == ARRAY_SIZE(keys));
+}
+
+static const struct mmu_notifier_ops uevt_mmu_ops = {
+	.release		= uevt_mm_release,
+	.invalidate_range_start	= uevt_mm_invalidate_start,
+	.invalidate_range_end	= uevt_mm_invalidate_end,
+	.alloc_notifier		= uevt_mm_alloc_notifier,
+	.free_notifier		= uevt_mm_free_notifier,
+};
+
+/* ---- status ---- */
+
+/**
+ * uevt_mms_show() - the enable bits part of the status file
+ * @m: the seq_file.
+ *
+ * One line per word of every address space; retired words say -ENXIO.
+ * Context: process context; never waits for a process's page faults.
+ */
+void uevt_mms_show(struct seq_file *m)
+{
+	struct uevt_slot *slot;
+	struct uevt_mm *umm;
+	struct uevt_set *set;
+
+	seq_printf(m, "retirements lost %ld\n", atomic_long_read(&uevt_retire_lost));
+	mutex_lock(&uevt_mms_lock);
+	list_for_each_entry(umm, &uevt_mms, node) {
+		unsigned long pos;
+
+		mutex_lock(&umm->lock);
+		set = uevt_mm_set(umm);
+		if (set) {
+			uevt_set_for_each(set, slot, pos) {
+				unsigned long key = uevt_slot_key(slot);
+				unsigned int retries;
+				bool owed;
+				int err;
+
+				if (!slot->live)
+					continue;
+				uevt_word_state(umm, key, &err, &owed, &retries);
+				if (uevt_mm_retired(umm, key))
+					err = -ENXIO;
+				seq_printf(m, "enabler tgid %d comm %s addr 0x%lx bit %u size %u event %s:%s last_err %d pending %d retries %u\n",
+					   pid_nr(umm->tgid), umm->comm, slot->addr, slot->bit,
+					   slot->size, slot->ev->class.system, slot->ev->tp_name,
+					   err, owed, retries);
+			}
+		}
+		mutex_unlock(&umm->lock);
+	}
+	mutex_unlock(&uevt_mms_lock);
+}
+
+/**
+ * uevt_core_init() - create the workqueue
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int uevt_core_init(void)
+{
+	uevt_wq = alloc_workqueue("uevt", WQ_UNBOUND, 0);
+	return uevt_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * uevt_core_exit() - wait until nothing of the core runs any more
+ *
+ * Every uevt_mm, and every queued task work, holds the module: by now all
+ * are gone but the tails of their last calls.  Notifier frees still in
+ * flight finish first (they queue the frees), then the workqueue drains,
+ * then task work that dropped the module's last reference returns.
+ */
+void uevt_core_exit(void)
+{
+	mmu_notifier_synchronize();
+	destroy_workqueue(uevt_wq);
+	synchronize_rcu_tasks();
+}

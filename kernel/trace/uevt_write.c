@@ -1,0 +1,558 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Writing enable words: the one write primitive, the per-word records of
+ * what an address space is owed, the state-change fan-out, the fault work
+ * that never waits, and the task work that faults in the process's own
+ * context.  The design is described in uevt_core.h.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/pid.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/sched/task.h>
+#include <linux/slab.h>
+
+#include "uevt_compat.h"
+#include "uevt_core.h"
+
+/* Retries of one owed write, 10 ms doubling to about 2.5 s in all. */
+#define UEVT_FAULT_RETRIES	8
+#define UEVT_FAULT_DELAY_MS	10
+
+/*
+ * Pin the page holding @uaddr for writing, as @mode allows.  NOWAIT
+ * completes only faults that need no I/O: a file page that is not present
+ * is left to the process (-EWOULDBLOCK), and anything that would wait
+ * (swap-in in flight, a userfaultfd range) returns -EBUSY.  Under mmap_lock.
+ */
+static int uevt_pin_word(struct mm_struct *mm, unsigned long uaddr, enum uevt_write_mode mode,
+			 struct page **page)
+{
+	struct vm_area_struct *vma;
+	struct page *probe;
+	int ret;
+
+	mmap_assert_locked(mm);
+	if (mode == UEVT_WRITE_FAULT)
+		return uevt_pin_user_page(mm, uaddr, FOLL_WRITE, page);
+	ret = uevt_pin_user_page(mm, uaddr, FOLL_WRITE | FOLL_NOFAULT, page);
+	if (ret == 1 || mode == UEVT_WRITE_NOFAULT)
+		return ret;
+	vma = vma_lookup(mm, uaddr);
+	if (!vma)
+		return -EFAULT;
+	if (vma->vm_file) {
+		/* Present: copy-on-write or a permission fault, no I/O. */
+		if (uevt_get_user_page(mm, uaddr, FOLL_NOFAULT, &probe) != 1)
+			return -EWOULDBLOCK;
+		put_page(probe);
+	}
+	return uevt_pin_user_page(mm, uaddr, FOLL_WRITE | FOLL_NOWAIT, page);
+}
+
+/**
+ * uevt_word_write() - set or clear one enable bit in an address space
+ * @umm: the address space.
+ * @slot: the word (a copy will do).
+ * @set: the value.
+ * @mode: how it may be written.
+ *
+ * The address is translated now, under mmap_lock, after checking that the
+ * word was not retired.  Never waits for userfaultfd.
+ *
+ * Context: process context.  NOFAULT and NOWAIT never wait for a lock
+ * held by another process (-EAGAIN) nor for I/O; FAULT runs in the
+ * process's own context and may.
+ * Return: 0, -EAGAIN, -EBUSY or -EWOULDBLOCK (try later or elsewhere),
+ * -ENXIO (retired), -ESRCH (the address space is gone), -EINTR, or the
+ * fault's error (-EFAULT...).
+ */
+int uevt_word_write(struct uevt_mm *umm, const struct uevt_slot *slot, bool set,
+		    enum uevt_write_mode mode)
+{
+	struct mm_struct *mm = umm->mn.mm;
+	/* Operate on the aligned long holding the word: bit ops are long-wide. */
+	unsigned long uaddr = ALIGN_DOWN(slot->addr, sizeof(long));
+	unsigned int bit = slot->bit + (slot->addr - uaddr) * BITS_PER_BYTE;
+	struct page *page;
+	void *kaddr;
+	int ret;
+
+	BUILD_BUG_ON(!IS_ENABLED(CONFIG_64BIT) || IS_ENABLED(CONFIG_CPU_BIG_ENDIAN));
+	if (test_bit(UEVT_MM_DEAD, &umm->flags) || !mmget_not_zero(mm))
+		return -ESRCH;
+	if (mode == UEVT_WRITE_FAULT) {
+		ret = mmap_read_lock_killable(mm);
+		if (ret)
+			goto out;
+	} else if (!mmap_read_trylock(mm)) {
+		ret = -EAGAIN;
+		goto out;
+	}
+	if (uevt_mm_retired(umm, uevt_key(slot->addr, slot->bit)))
+		ret = -ENXIO;
+	else
+		ret = uevt_pin_word(mm, uaddr, mode, &page);
+	mmap_read_unlock(mm);
+	if (ret != 1) {
+		ret = ret < 0 ? ret : -EFAULT;
+		goto out;
+	}
+	kaddr = kmap_local_page(page);
+	if (set)
+		set_bit(bit, kaddr + offset_in_page(uaddr));
+	else
+		clear_bit(bit, kaddr + offset_in_page(uaddr));
+	kunmap_local(kaddr);
+	unpin_user_pages_dirty_lock(&page, 1, true);
+	ret = 0;
+out:
+	/* Never the final mmput here: ->release takes our locks. */
+	mmput_async(mm);
+	return ret;
+}
+
+/* ---- per-word records ---- */
+
+static struct uevt_word *uevt_word_find(struct uevt_mm *umm, unsigned long key)
+{
+	struct uevt_word *w;
+
+	lockdep_assert_held(&umm->spin);
+	hash_for_each_possible(umm->words, w, node, key)
+		if (w->key == key)
+			return w;
+	return NULL;
+}
+
+/* The record of @key, made if need be; under the spinlock: NULL without memory. */
+static struct uevt_word *uevt_word_get(struct uevt_mm *umm, unsigned long key)
+{
+	struct uevt_word *w = uevt_word_find(umm, key);
+
+	if (w)
+		return w;
+	w = kzalloc(sizeof(*w), GFP_NOWAIT | __GFP_NOWARN | __GFP_ACCOUNT);
+	if (!w)
+		return NULL;
+	w->key = key;
+	hash_add(umm->words, &w->node, key);
+	umm->nr_words++;
+	return w;
+}
+
+static void uevt_word_note(struct uevt_mm *umm, unsigned long key, int err)
+{
+	struct uevt_word *w;
+
+	if (!err && !READ_ONCE(umm->nr_words))
+		return;
+	spin_lock(&umm->spin);
+	w = err ? uevt_word_get(umm, key) : uevt_word_find(umm, key);
+	if (w)
+		WRITE_ONCE(w->last_err, err);
+	spin_unlock(&umm->spin);
+}
+
+/**
+ * uevt_word_owe() - owe a word a write, with a fresh retry budget
+ * @umm: the address space.
+ * @key: the word.
+ *
+ * Without memory for a record, every word of the address space is
+ * checked instead.  The fault work is queued either way.
+ *
+ * Context: any but hard interrupts (the notifiers call it).
+ */
+void uevt_word_owe(struct uevt_mm *umm, unsigned long key)
+{
+	struct uevt_word *w;
+
+	spin_lock(&umm->spin);
+	w = uevt_word_get(umm, key);
+	if (w) {
+		set_bit(UEVT_WORD_FRESH, &w->flags);
+		/* Whoever sees OWED sees FRESH too. */
+		smp_mb__before_atomic();
+		set_bit(UEVT_WORD_OWED, &w->flags);
+	} else {
+		set_bit(UEVT_MM_RESYNC, &umm->flags);
+	}
+	spin_unlock(&umm->spin);
+	mod_delayed_work(uevt_wq, &umm->fault_work, 0);
+}
+
+/**
+ * uevt_word_forget() - drop what an address space owes a word
+ * @umm: the address space, under its write_lock.
+ * @key: the word, unregistered.
+ */
+void uevt_word_forget(struct uevt_mm *umm, unsigned long key)
+{
+	struct uevt_word *w;
+
+	lockdep_assert_held(&umm->write_lock);
+	spin_lock(&umm->spin);
+	w = uevt_word_find(umm, key);
+	if (w) {
+		hash_del(&w->node);
+		umm->nr_words--;
+	}
+	spin_unlock(&umm->spin);
+	kfree(w);
+}
+
+/**
+ * uevt_word_state() - what the status file says of a word
+ * @umm: the address space.
+ * @key: the word.
+ * @err: the last write's result.
+ * @owed: a write is owed.
+ * @retries: failed attempts since the last fresh start.
+ */
+void uevt_word_state(struct uevt_mm *umm, unsigned long key, int *err, bool *owed,
+		     unsigned int *retries)
+{
+	struct uevt_word *w;
+
+	*err = 0;
+	*owed = false;
+	*retries = 0;
+	spin_lock(&umm->spin);
+	w = uevt_word_find(umm, key);
+	if (w) {
+		*err = READ_ONCE(w->last_err);
+		*owed = test_bit(UEVT_WORD_OWED, &w->flags);
+		*retries = READ_ONCE(w->retries);
+	}
+	spin_unlock(&umm->spin);
+}
+
+/**
+ * uevt_words_free() - free every record of an address space being freed
+ * @umm: the address space; nobody else uses it any more.
+ */
+void uevt_words_free(struct uevt_mm *umm)
+{
+	struct hlist_node *tmp;
+	struct uevt_word *w;
+	int i;
+
+	hash_for_each_safe(umm->words, i, tmp, w, node)
+		kfree(w);
+}
+
+/* ---- writing the current state ---- */
+
+/**
+ * uevt_word_write_current() - write the event's current state into a word
+ * @umm: the address space.
+ * @slot: the word (a copy will do).
+ * @mode: how it may be written.
+ *
+ * Re-checks the state after writing and writes again while it changes
+ * under us, so the bit converges however often the state flips.  The
+ * result is noted in the word's record.
+ *
+ * Context: as uevt_word_write().
+ * Return: as uevt_word_write().
+ */
+int uevt_word_write_current(struct uevt_mm *umm, const struct uevt_slot *slot,
+			    enum uevt_write_mode mode)
+{
+	int tries, ret = 0;
+	bool want;
+
+	for (tries = 0; tries < 4; tries++) {
+		want = READ_ONCE(slot->ev->enabled);
+		ret = uevt_word_write(umm, slot, want, mode);
+		/* Order the bit write before re-reading the state. */
+		smp_mb();
+		if (ret || want == READ_ONCE(slot->ev->enabled))
+			break;
+	}
+	uevt_word_note(umm, uevt_key(slot->addr, slot->bit), ret);
+	return ret;
+}
+
+/* Can a write that failed this way succeed later without anybody's help? */
+static bool uevt_write_failed_for_now(int ret)
+{
+	return ret == -EAGAIN || ret == -EBUSY || ret == -EWOULDBLOCK || ret == -EFAULT ||
+	       ret == -EINTR || ret == -ENOMEM;
+}
+
+/**
+ * uevt_words_update() - make every enable bit of an event show its state
+ * @ev: the event whose state changed.
+ *
+ * Only @ev's own slots are visited, each in every address space using its
+ * set.  Words that cannot be written without faulting are owed.
+ *
+ * Context: process context, may sleep (called under event_mutex).
+ */
+void uevt_words_update(struct uevt_event *ev)
+{
+	struct uevt_slot *slot;
+	struct uevt_mm *umm;
+	int ret;
+
+	mutex_lock(&ev->slots_lock);
+	list_for_each_entry(slot, &ev->slots, ev_node) {
+		if (!READ_ONCE(slot->live))
+			continue;
+		mutex_lock(&slot->set->lock);
+		list_for_each_entry(umm, &slot->set->mms, set_node) {
+			ret = uevt_word_write_current(umm, slot, UEVT_WRITE_NOFAULT);
+			if (uevt_write_failed_for_now(ret))
+				uevt_word_owe(umm, uevt_key(slot->addr, slot->bit));
+		}
+		mutex_unlock(&slot->set->lock);
+	}
+	mutex_unlock(&ev->slots_lock);
+}
+
+/**
+ * uevt_event_bits() - count the enable bits of an event
+ * @ev: the event.
+ *
+ * Return: the number of (address space, word) pairs @ev writes.
+ */
+unsigned int uevt_event_bits(struct uevt_event *ev)
+{
+	struct uevt_slot *slot;
+	unsigned int n = 0;
+
+	mutex_lock(&ev->slots_lock);
+	list_for_each_entry(slot, &ev->slots, ev_node)
+		if (READ_ONCE(slot->live))
+			n += READ_ONCE(slot->set->users);
+	mutex_unlock(&ev->slots_lock);
+	return n;
+}
+
+/* Write @key's current state as @mode allows; -ENOENT when it is no word. */
+static int uevt_word_write_key(struct uevt_mm *umm, unsigned long key, enum uevt_write_mode mode)
+{
+	struct uevt_slot copy, *slot;
+	struct uevt_set *set;
+	int ret;
+
+	rcu_read_lock();
+	set = rcu_dereference(umm->set);
+	slot = set ? uevt_set_lookup(set, key) : NULL;
+	if (slot && READ_ONCE(slot->live) && uevt_event_tryget(slot->ev))
+		copy = *slot;
+	else
+		slot = NULL;
+	rcu_read_unlock();
+	if (!slot)
+		return -ENOENT;
+	ret = uevt_word_write_current(umm, &copy, mode);
+	uevt_event_put(copy.ev);
+	return ret;
+}
+
+/* Every live word of @umm's set, written; those that fail are owed. */
+static void uevt_words_resync(struct uevt_mm *umm, enum uevt_write_mode mode)
+{
+	struct uevt_slot *slot;
+	struct uevt_set *set;
+	unsigned long pos;
+	int ret;
+
+	rcu_read_lock();
+	set = rcu_dereference(umm->set);
+	if (set && !refcount_inc_not_zero(&set->ref))
+		set = NULL;
+	rcu_read_unlock();
+	if (!set)
+		return;
+	/* Our reference keeps the set from changing in place. */
+	uevt_set_for_each(set, slot, pos) {
+		ret = uevt_word_write_key(umm, uevt_slot_key(slot), mode);
+		if (uevt_write_failed_for_now(ret))
+			uevt_word_owe(umm, uevt_slot_key(slot));
+	}
+	uevt_set_put(set);
+}
+
+static void uevt_fixer_run(struct callback_head *cb);
+
+/*
+ * A write needs I/O that only the process may wait for: queue task work on
+ * one of its threads, preferably a running one, which writes the words in
+ * the process's own context before it next returns to user mode.
+ */
+static void uevt_mm_queue_fixer(struct uevt_mm *umm)
+{
+	struct task_struct *leader, *t, *pick = NULL;
+
+	if (test_and_set_bit(UEVT_MM_FIXER_QUEUED, &umm->flags))
+		return;
+	rcu_read_lock();
+	leader = pid_task(umm->tgid, PIDTYPE_TGID);
+	if (leader) {
+		for_each_thread(leader, t) {
+			if (READ_ONCE(t->mm) != umm->mn.mm || (t->flags & (PF_EXITING | PF_KTHREAD)))
+				continue;
+			pick = t;
+			if (task_is_running(t))
+				break;
+		}
+	}
+	if (pick)
+		get_task_struct(pick);
+	rcu_read_unlock();
+	if (!pick || !kref_get_unless_zero(&umm->ref)) {
+		clear_bit(UEVT_MM_FIXER_QUEUED, &umm->flags);
+		if (pick)
+			put_task_struct(pick);
+		return;
+	}
+	__module_get(THIS_MODULE);
+	init_task_work(&umm->fixer, uevt_fixer_run);
+	if (task_work_add(pick, &umm->fixer, TWA_RESUME)) {
+		clear_bit(UEVT_MM_FIXER_QUEUED, &umm->flags);
+		uevt_mm_put(umm);
+		module_put(THIS_MODULE);
+	}
+	put_task_struct(pick);
+}
+
+/**
+ * uevt_words_settle() - write every owed word of an address space
+ * @umm: the address space, under its write_lock.
+ * @mode: NOWAIT (the fault work) or FAULT (the process itself).
+ *
+ * Records back to "written, no error" are dropped.  Failures are retried
+ * with a doubling delay, UEVT_FAULT_RETRIES times from each fresh start;
+ * a write that needs I/O is also handed to the process.
+ *
+ * Return: jiffies until the next retry, or 0 when none is due.
+ */
+unsigned long uevt_words_settle(struct uevt_mm *umm, enum uevt_write_mode mode)
+{
+	unsigned long delay = 0, d;
+	struct uevt_word *w, *next;
+	bool fixer = false;
+	LIST_HEAD(batch);
+	LIST_HEAD(done);
+	int ret, i;
+
+	lockdep_assert_held(&umm->write_lock);
+	if (test_bit(UEVT_MM_DEAD, &umm->flags))
+		return 0;
+	if (test_and_clear_bit(UEVT_MM_RESYNC, &umm->flags))
+		uevt_words_resync(umm, mode);
+
+	/* Records are deleted only under write_lock, which we hold. */
+	spin_lock(&umm->spin);
+	hash_for_each(umm->words, i, w, node)
+		if (test_bit(UEVT_WORD_OWED, &w->flags))
+			list_add_tail(&w->batch, &batch);
+	spin_unlock(&umm->spin);
+
+	list_for_each_entry(w, &batch, batch) {
+		if (!test_and_clear_bit(UEVT_WORD_OWED, &w->flags))
+			continue;
+		/* retries is ours (under write_lock): others only flag FRESH. */
+		if (test_and_clear_bit(UEVT_WORD_FRESH, &w->flags))
+			WRITE_ONCE(w->retries, 0);
+		ret = uevt_word_write_key(umm, w->key, mode);
+		if (!ret || ret == -ENOENT || ret == -ENXIO || ret == -ESRCH) {
+			WRITE_ONCE(w->retries, 0);
+			if (ret)
+				WRITE_ONCE(w->last_err, 0);
+			continue;
+		}
+		fixer |= ret == -EWOULDBLOCK;
+		if (w->retries < UEVT_FAULT_RETRIES) {
+			d = msecs_to_jiffies(UEVT_FAULT_DELAY_MS << w->retries);
+			WRITE_ONCE(w->retries, w->retries + 1);
+			set_bit(UEVT_WORD_OWED, &w->flags);
+			delay = delay ? min(delay, d) : d;
+		}
+	}
+
+	/* A record back to "written, no error" has nothing left to say. */
+	spin_lock(&umm->spin);
+	list_for_each_entry_safe(w, next, &batch, batch) {
+		if (!READ_ONCE(w->flags) && !w->retries && !READ_ONCE(w->last_err)) {
+			hash_del(&w->node);
+			umm->nr_words--;
+			list_move(&w->batch, &done);
+		}
+	}
+	spin_unlock(&umm->spin);
+	list_for_each_entry_safe(w, next, &done, batch)
+		kfree(w);
+	if (fixer && mode != UEVT_WRITE_FAULT)
+		uevt_mm_queue_fixer(umm);
+	return delay;
+}
+
+/**
+ * uevt_mm_writes_unlock() - let go of an address space's write_lock
+ * @umm: the address space.
+ *
+ * Fault work that found the lock taken left it to us: queue it again.
+ */
+void uevt_mm_writes_unlock(struct uevt_mm *umm)
+{
+	mutex_unlock(&umm->write_lock);
+	if (test_and_clear_bit(UEVT_MM_WORK_DEFERRED, &umm->flags))
+		mod_delayed_work(uevt_wq, &umm->fault_work, 0);
+}
+
+/**
+ * uevt_mm_fault_work() - the fault work: owed writes that need no waiting
+ * @work: uevt_mm.fault_work.
+ *
+ * Runs on the shared workqueue and never waits: not for a lock another
+ * process holds, not for I/O, not for userfaultfd.
+ */
+void uevt_mm_fault_work(struct work_struct *work)
+{
+	struct uevt_mm *umm = container_of(to_delayed_work(work), struct uevt_mm, fault_work);
+	unsigned long delay;
+
+	if (test_bit(UEVT_MM_DEAD, &umm->flags))
+		return;
+	if (!mutex_trylock(&umm->write_lock)) {
+		/* The holder is the process itself: it requeues us when done. */
+		set_bit(UEVT_MM_WORK_DEFERRED, &umm->flags);
+		smp_mb__after_atomic();
+		if (!mutex_trylock(&umm->write_lock))
+			return;
+		clear_bit(UEVT_MM_WORK_DEFERRED, &umm->flags);
+	}
+	delay = uevt_words_settle(umm, UEVT_WRITE_NOWAIT);
+	uevt_mm_writes_unlock(umm);
+	if (delay)
+		queue_delayed_work(uevt_wq, &umm->fault_work, delay);
+}
+
+/* Task work: the owed writes, in the process's own context. */
+static void uevt_fixer_run(struct callback_head *cb)
+{
+	struct uevt_mm *umm = container_of(cb, struct uevt_mm, fixer);
+	unsigned long delay = 0;
+
+	clear_bit(UEVT_MM_FIXER_QUEUED, &umm->flags);
+	smp_mb__after_atomic();
+	if (current->mm == umm->mn.mm && !(current->flags & PF_EXITING) &&
+	    !mutex_lock_killable(&umm->write_lock)) {
+		delay = uevt_words_settle(umm, UEVT_WRITE_FAULT);
+		uevt_mm_writes_unlock(umm);
+	}
+	if (delay)
+		queue_delayed_work(uevt_wq, &umm->fault_work, delay);
+	uevt_mm_put(umm);
+	/* Last: module exit waits (synchronize_rcu_tasks) for us to return. */
+	module_put(THIS_MODULE);
+}
