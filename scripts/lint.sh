@@ -3,7 +3,8 @@
 #
 #   1. checkpatch.pl --strict (from linux-source-6.12) on kernel/ and
 #      include/uapi/: no ERROR, WARNING or CHECK.
-#   2. sparse (make C=2) on the module against the stock headers: no
+#   2. kernel-doc -Wall: every documented function and structure complete.
+#   3. sparse (make C=2) on the module against the stock headers: no
 #      warning at all.
 # Userspace lint is the compiler itself: every userspace target builds
 # with -Wall -Wextra -Werror.
@@ -27,6 +28,12 @@ out=$(perl "$src/scripts/checkpatch.pl" --no-tree --strict --terse --show-types 
 	--ignore FILE_PATH_CHANGES -f $files 2>&1 | grep -E '(ERROR|WARNING|CHECK):')
 [ -z "$out" ]
 result $? "lint: checkpatch --strict on kernel/ and include/uapi/"
+[ -n "$out" ] && echo "$out" | sed 's/^/# /'
+
+# shellcheck disable=SC2086
+out=$(perl "$src/scripts/kernel-doc" -Wall -none $files 2>&1)
+[ -z "$out" ]
+result $? "lint: kernel-doc -Wall on kernel/ and include/uapi/"
 [ -n "$out" ] && echo "$out" | sed 's/^/# /'
 
 out=$("$UEVT_TOP/scripts/build-module.sh" "/usr/src/linux-headers-$kver" "$BUILD/mod/sparse" C=2 2>&1 |

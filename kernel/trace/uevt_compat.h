@@ -2,21 +2,29 @@
 /*
  * Differences between the kernels uevt builds against (Debian's 6.1 and
  * 6.12 series, their PREEMPT_RT builds, and linux-source-6.12 in tree),
- * kept here and nowhere else.  Each wrapper names the change it papers
- * over; the rest of the module calls only the wrappers.
+ * kept here and nowhere else.  Kbuild tests the headers of the kernel
+ * being built for and defines a UEVT_HAS_* macro for each feature found;
+ * each wrapper names the change it papers over, and the rest of the module
+ * calls only the wrappers.
  */
 #ifndef _UEVT_COMPAT_H
 #define _UEVT_COMPAT_H
 
 #include <linux/mm.h>
 #include <linux/task_work.h>
-#include <linux/version.h>
+
+/* 6.12 moved <asm/unaligned.h> to <linux/unaligned.h>. */
+#ifdef UEVT_HAS_LINUX_UNALIGNED
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
 
 /* 6.5 dropped the vmas argument of the remote GUP calls. */
 static inline long uevt_pin_user_page(struct mm_struct *mm, unsigned long addr,
 				      unsigned int gup_flags, struct page **page)
 {
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+#ifdef UEVT_HAS_GUP_VMAS
 	return pin_user_pages_remote(mm, addr, 1, gup_flags, page, NULL, NULL);
 #else
 	return pin_user_pages_remote(mm, addr, 1, gup_flags, page, NULL);
@@ -26,7 +34,7 @@ static inline long uevt_pin_user_page(struct mm_struct *mm, unsigned long addr,
 static inline long uevt_get_user_page(struct mm_struct *mm, unsigned long addr,
 				      unsigned int gup_flags, struct page **page)
 {
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 5, 0)
+#ifdef UEVT_HAS_GUP_VMAS
 	return get_user_pages_remote(mm, addr, 1, gup_flags, page, NULL, NULL);
 #else
 	return get_user_pages_remote(mm, addr, 1, gup_flags, page, NULL);
@@ -38,7 +46,7 @@ static inline long uevt_get_user_page(struct mm_struct *mm, unsigned long addr,
  * (TWAF_NO_ALLOC); before, KASAN kernels allocate with GFP_NOWAIT there,
  * which is fine outside PREEMPT_RT.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
+#ifdef UEVT_HAS_TWAF_NO_ALLOC
 #define UEVT_TWA_ATOMIC		(TWA_RESUME | TWAF_NO_ALLOC)
 #else
 #define UEVT_TWA_ATOMIC		TWA_RESUME

@@ -112,17 +112,14 @@
 #define uevt_key(addr, bit)	((unsigned long)(addr) << UEVT_KEY_SHIFT | (bit))
 #define uevt_key_addr(key)	((key) >> UEVT_KEY_SHIFT)
 #define uevt_key_bit(key)	((u8)((key) & ((1UL << UEVT_KEY_SHIFT) - 1)))
-#define uevt_slot_key(slot)	uevt_key((slot)->addr, (slot)->bit)
 
 /*
- * Every slot of a set, in key order; @pos is the iterator's, left one past
- * the slot it returns (use uevt_slot_key()).  The caller keeps the slots
- * alive: it holds a set reference (a shared set does not change), the set's
- * lock, or the uevt_mm.lock of its only user.
+ * Every slot of a set, in key order.  @pos must start at 0; the iterator
+ * leaves it one past the slot it returns (use uevt_slot_key()).  The
+ * caller keeps the slots alive: it holds a set reference (a shared set
+ * does not change), the set's lock, or the uevt_mm.lock of its only user.
  */
-#define uevt_set_for_each(set, slot, pos) \
-	for (pos = 0, slot = mt_find(&(set)->slots, &(pos), ULONG_MAX); slot; \
-	     slot = mt_find_after(&(set)->slots, &(pos), ULONG_MAX))
+#define uevt_set_for_each(set, slot, pos) mt_for_each(&(set)->slots, slot, pos, ULONG_MAX)
 
 /**
  * struct uevt_slot - one registration: an enable word of a set
@@ -329,6 +326,11 @@ enum uevt_write_mode {
 };
 
 extern struct workqueue_struct *uevt_wq;
+
+static inline unsigned long uevt_slot_key(const struct uevt_slot *slot)
+{
+	return uevt_key(slot->addr, slot->bit);
+}
 
 /* uevt_set.c */
 struct uevt_set *uevt_set_alloc(void);

@@ -11,7 +11,8 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/types.h>
-#include <linux/unaligned.h>
+
+#include "uevt_compat.h"	/* get_unaligned() */
 
 #define uevt_desc_alloc(size)	kzalloc(size, GFP_KERNEL_ACCOUNT)
 #define uevt_desc_release(p)	kfree(p)

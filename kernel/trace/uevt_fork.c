@@ -148,6 +148,7 @@ static struct uevt_retired *uevt_join_retired(struct uevt_join *join, struct mm_
 		k = 0;
 		mmap_read_lock(mm);
 		/* Our reference keeps the snapshot from changing. */
+		pos = 0;
 		uevt_set_for_each(join->set, slot, pos) {
 			if (!slot->live || uevt_retired_has(inherited, uevt_slot_key(slot)))
 				continue;

@@ -407,7 +407,7 @@ bool uevt_mm_detach_if_empty(struct uevt_mm *umm)
 
 /* Switch the pointers the notifiers and the fork hook read; under spin. */
 static struct uevt_retired *uevt_mm_publish_locked(struct uevt_mm *umm, struct uevt_set *set,
-						  struct uevt_retired *retired)
+						   struct uevt_retired *retired)
 {
 	struct uevt_retired *old_retired;
 
@@ -511,6 +511,7 @@ void uevt_mm_set_retired(struct uevt_mm *umm, struct uevt_retired *retired)
 /**
  * uevt_mm_unretire() - forget that a word was retired
  * @umm: the state, under its lock; the word's slot is being replaced.
+ * @key: the word.
  *
  * The notifiers may retire more words meanwhile: the new table is made
  * from the current one, and made again if it changed.
@@ -724,6 +725,7 @@ void uevt_mms_show(struct seq_file *m)
 		mutex_lock(&umm->lock);
 		set = uevt_mm_set(umm);
 		if (set) {
+			pos = 0;
 			uevt_set_for_each(set, slot, pos) {
 				unsigned long key = uevt_slot_key(slot);
 				unsigned int retries;

@@ -201,6 +201,7 @@ again:
 		ret = -EFAULT;
 		goto fail;
 	}
+	/* Live only now: state changes reading it see the slot complete. */
 	smp_store_release(&slot->live, true);
 	/* Our own mm, in our own context: faulting the page in is fine. */
 	ret = uevt_word_write_current(umm, slot, UEVT_WRITE_FAULT);

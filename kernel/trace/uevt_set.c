@@ -84,6 +84,7 @@ static void uevt_set_free(struct uevt_set *set)
 
 	WARN_ON_ONCE(!list_empty(&set->mms));
 	/* Nobody else holds the set: its tree no longer changes. */
+	pos = 0;
 	uevt_set_for_each(set, slot, pos) {
 		uevt_slot_unlink(slot);
 		uevt_slot_free(slot);
@@ -178,6 +179,7 @@ struct uevt_set *uevt_set_copy(struct uevt_set *old)
 	if (!set)
 		return NULL;
 	mutex_lock(&old->lock);
+	pos = 0;
 	uevt_set_for_each(old, slot, pos) {
 		if (!slot->live)
 			continue;
@@ -197,6 +199,7 @@ struct uevt_set *uevt_set_copy(struct uevt_set *old)
 		set->nr++;
 	}
 	mutex_unlock(&old->lock);
+	pos = 0;
 	uevt_set_for_each(set, copy, pos) {
 		/* Never visible to anybody on failure: freed unlinked. */
 		if (ret)
@@ -294,8 +297,9 @@ struct uevt_retired *uevt_retired_with(const struct uevt_retired *r, const unsig
 struct uevt_retired *uevt_retired_with_range(const struct uevt_retired *r, struct uevt_set *set,
 					     unsigned long first, unsigned long last, gfp_t gfp)
 {
-	unsigned int old = r ? r->nr : 0, n = 0, i = 0, k = 0;
 	MA_STATE(mas, &set->slots, first, first);
+
+	unsigned int old = r ? r->nr : 0, n = 0, i = 0, k = 0;
 	struct uevt_retired *new;
 	struct uevt_slot *slot;
 

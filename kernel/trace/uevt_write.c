@@ -373,6 +373,7 @@ static void uevt_words_resync(struct uevt_mm *umm, enum uevt_write_mode mode)
 	if (!set)
 		return;
 	/* Our reference keeps the set from changing in place. */
+	pos = 0;
 	uevt_set_for_each(set, slot, pos) {
 		ret = uevt_word_write_key(umm, uevt_slot_key(slot), mode);
 		if (uevt_write_failed_for_now(ret))
@@ -398,7 +399,8 @@ static void uevt_mm_queue_fixer(struct uevt_mm *umm)
 	leader = pid_task(umm->tgid, PIDTYPE_TGID);
 	if (leader) {
 		for_each_thread(leader, t) {
-			if (READ_ONCE(t->mm) != umm->mn.mm || (t->flags & (PF_EXITING | PF_KTHREAD)))
+			if (READ_ONCE(t->mm) != umm->mn.mm ||
+			    (t->flags & (PF_EXITING | PF_KTHREAD)))
 				continue;
 			pick = t;
 			if (task_is_running(t))
@@ -526,6 +528,7 @@ void uevt_mm_fault_work(struct work_struct *work)
 	if (!mutex_trylock(&umm->write_lock)) {
 		/* The holder is the process itself: it requeues us when done. */
 		set_bit(UEVT_MM_WORK_DEFERRED, &umm->flags);
+		/* The flag before the retry: pairs with the holder's unlock, then test. */
 		smp_mb__after_atomic();
 		if (!mutex_trylock(&umm->write_lock))
 			return;
@@ -544,6 +547,7 @@ static void uevt_fixer_run(struct callback_head *cb)
 	unsigned long delay = 0;
 
 	clear_bit(UEVT_MM_FIXER_QUEUED, &umm->flags);
+	/* Cleared before we look: a word owed from now on queues us again. */
 	smp_mb__after_atomic();
 	if (current->mm == umm->mn.mm && !(current->flags & PF_EXITING) &&
 	    !mutex_lock_killable(&umm->write_lock)) {
