@@ -176,8 +176,9 @@ static long sys_bpf(int cmd, union bpf_attr *attr)
 static int load_sum_prog(int map_fd)
 {
 	struct bpf_insn insns[] = {
-		/* r6 = *(u32 *)(ctx + 8): field "a", after the 8-byte header */
-		{ .code = BPF_LDX | BPF_MEM | BPF_W, .dst_reg = 6, .src_reg = 1, .off = 8 },
+		/* r6 = *(u32 *)(ctx + header): field "a" */
+		{ .code = BPF_LDX | BPF_MEM | BPF_W, .dst_reg = 6, .src_reg = 1,
+		  .off = (short)record_header_size() },
 		/* *(u32 *)(fp - 4) = 0: the map key */
 		{ .code = BPF_ST | BPF_MEM | BPF_W, .dst_reg = 10, .off = -4, .imm = 0 },
 		/* r2 = fp - 4 */

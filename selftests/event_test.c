@@ -58,17 +58,25 @@ TEST_F(ev, register_creates_tracefs_event)
 
 TEST_F(ev, format_has_correct_offsets_and_print_fmt)
 {
-	char *fmt;
+	unsigned int h = record_header_size();
+	char *fmt, want[96];
 
 	ASSERT_EQ(0, uevt_reg(self->fd, "t_fmt u8 a; s64 b; char[6] c; __data_loc char[] d",
 			      &self->word, 0, 4, 0, NULL));
 	fmt = tfs_read(NULL, "events/" SYS "/t_fmt/format");
 	ASSERT_NE(NULL, fmt);
+	/* Packed after the header, whatever its size. */
+	ASSERT_LE(8U, h);
 	EXPECT_NE(NULL, strstr(fmt, "name: t_fmt\n"));
-	EXPECT_NE(NULL, strstr(fmt, "field:u8 a;\toffset:8;\tsize:1;\tsigned:0;"));
-	EXPECT_NE(NULL, strstr(fmt, "field:s64 b;\toffset:9;\tsize:8;\tsigned:1;"));
-	EXPECT_NE(NULL, strstr(fmt, "field:char c[6];\toffset:17;\tsize:6;\tsigned:1;"));
-	EXPECT_NE(NULL, strstr(fmt, "field:__data_loc char[] d;\toffset:23;\tsize:4;\tsigned:1;"));
+	snprintf(want, sizeof(want), "field:u8 a;\toffset:%u;\tsize:1;\tsigned:0;", h);
+	EXPECT_NE(NULL, strstr(fmt, want)) TH_LOG("no '%s'", want);
+	snprintf(want, sizeof(want), "field:s64 b;\toffset:%u;\tsize:8;\tsigned:1;", h + 1);
+	EXPECT_NE(NULL, strstr(fmt, want)) TH_LOG("no '%s'", want);
+	snprintf(want, sizeof(want), "field:char c[6];\toffset:%u;\tsize:6;\tsigned:1;", h + 9);
+	EXPECT_NE(NULL, strstr(fmt, want)) TH_LOG("no '%s'", want);
+	snprintf(want, sizeof(want), "field:__data_loc char[] d;\toffset:%u;\tsize:4;\tsigned:1;",
+		 h + 15);
+	EXPECT_NE(NULL, strstr(fmt, want)) TH_LOG("no '%s'", want);
 	EXPECT_NE(NULL, strstr(fmt, "print fmt: \"a=%hhu b=%lld c=%s d=%s\", REC->a, REC->b, REC->c, __get_str(d)"));
 	if (_metadata->exit_code)
 		TH_LOG("format:\n%s", fmt);
@@ -245,7 +253,8 @@ TEST_F(ev, every_type_round_trips)
 	struct records r;
 	uint32_t index = ~0U;
 
-	p.path_loc = (uint32_t)sizeof(p.path) << 16 | (uint32_t)(8 + offsetof(struct all_payload, path));
+	p.path_loc = (uint32_t)sizeof(p.path) << 16 |
+		     (uint32_t)(record_header_size() + offsetof(struct all_payload, path));
 	/* __rel_loc counts from the end of its own field. */
 	p.tag_loc = (uint32_t)sizeof(p.tag) << 16 |
 		    (uint32_t)(offsetof(struct all_payload, tag) -
@@ -271,6 +280,8 @@ struct str_payload {
 
 TEST_F(ev, bad_payloads_never_reach_the_buffer)
 {
+	/* The string right after the location word. */
+	uint32_t s_at = record_header_size() + 4;
 	struct str_payload p = { 0, "hello" };
 	char big[UEVT_PAYLOAD_MAX + 1];
 	struct records r;
@@ -283,20 +294,20 @@ TEST_F(ev, bad_payloads_never_reach_the_buffer)
 	/* Shorter than the fixed part. */
 	EXPECT_EQ(-EINVAL, uevt_write(self->fd, index, &p, 3));
 	/* Location past the end. */
-	p.loc = 9u << 16 | 12;
+	p.loc = 9u << 16 | s_at;
 	EXPECT_EQ(-EFAULT, uevt_write(self->fd, index, &p, sizeof(p)));
 	/* Location inside the fixed part. */
-	p.loc = 4u << 16 | 8;
+	p.loc = 4u << 16 | (s_at - 4);
 	EXPECT_EQ(-EFAULT, uevt_write(self->fd, index, &p, sizeof(p)));
 	/* Not NUL-terminated. */
-	p.loc = 5u << 16 | 12;
+	p.loc = 5u << 16 | s_at;
 	EXPECT_EQ(-EILSEQ, uevt_write(self->fd, index, &p, sizeof(p)));
 	/* Too large. */
 	EXPECT_EQ(-E2BIG, uevt_write(self->fd, index, big, sizeof(big)));
 	/* Bad memory. */
 	EXPECT_EQ(-EFAULT, uevt_write(self->fd, index, (void *)8, 8));
 	/* And a good one. */
-	p.loc = 6u << 16 | 12;
+	p.loc = 6u << 16 | s_at;
 	EXPECT_EQ((ssize_t)(4 + sizeof(p)), uevt_write(self->fd, index, &p, sizeof(p)));
 	tracefs_event_disable(self->inst, SYS, "t_badp");
 
@@ -337,7 +348,7 @@ TEST_F(ev, filter_drops_non_matching_records)
 
 TEST_F(ev, string_filter)
 {
-	struct str_payload p = { 6u << 16 | 12, "hello" };
+	struct str_payload p = { 6u << 16 | (record_header_size() + 4), "hello" };
 	struct records r;
 	uint32_t index = ~0U;
 

@@ -92,16 +92,6 @@ static void stop_injecting(void)
 	knob("probability", "0");
 }
 
-/* A counter from the status file ("forks joined N lost N failed N"...). */
-static long status_counter(const char *line_key, const char *key)
-{
-	char *line = status_find(line_key);
-	long v = status_value(line, key);
-
-	free(line);
-	return v;
-}
-
 FIXTURE(fs)
 {
 	int fd;

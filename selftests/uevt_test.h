@@ -150,6 +150,27 @@ static inline char *tfs_read(struct tracefs_instance *inst, const char *file)
 	return tracefs_instance_file_read(inst, file, NULL);
 }
 
+/*
+ * Bytes of the tracing core's record header (struct trace_entry): 8, but
+ * 12 on 6.1's PREEMPT_RT.  Field offsets and __data_loc words count from
+ * the record's start, so payloads built by hand need it.  It is where the
+ * first field of any event goes: sched_switch's prev_comm, say.
+ */
+static inline unsigned int record_header_size(void)
+{
+	char *fmt = tfs_read(NULL, "events/sched/sched_switch/format"), *p;
+	unsigned int off = 0;
+
+	for (p = fmt; p && (p = strstr(p, "field:")); p++)
+		if (!strstr(p, "common_") || strstr(p, "common_") > strchr(p, ';')) {
+			p = strstr(p, "offset:");
+			off = p ? (unsigned int)strtoul(p + 7, NULL, 10) : 0;
+			break;
+		}
+	free(fmt);
+	return off;
+}
+
 /* A fresh instance named after the test and pid. */
 static inline struct tracefs_instance *test_instance(const char *tag)
 {
@@ -307,6 +328,16 @@ static inline long status_value(const char *line, const char *key)
 	snprintf(k, sizeof(k), " %s ", key);
 	p = strstr(line, k);
 	return p ? strtol(p + strlen(k), NULL, 10) : -1;
+}
+
+/* A counter of the status file, e.g. ("forks joined", "lost"); -1 if none. */
+static inline long status_counter(const char *line_key, const char *key)
+{
+	char *line = status_find(line_key);
+	long v = status_value(line, key);
+
+	free(line);
+	return v;
 }
 
 /*

@@ -20,11 +20,6 @@
 
 #include <linux/uevt.h>	/* the limits, UEVT_*_MAX, are ABI */
 
-/* Bytes of struct trace_entry in front of every record; field offsets
- * in tracefs and __data_loc offsets count from the record's start.
- */
-#define UEVT_ENTRY_SIZE		8
-
 enum uevt_field_kind {
 	UEVT_FIELD_SCALAR,	/* integer of 1, 2, 4 or 8 bytes */
 	UEVT_FIELD_ARRAY,	/* TYPE[N], fixed size */
