@@ -52,4 +52,20 @@ static inline long uevt_get_user_page(struct mm_struct *mm, unsigned long addr,
 #define UEVT_TWA_ATOMIC		TWA_RESUME
 #endif
 
+/* 6.4 made the user workers of vhost (PF_USER_WORKER): they run no task work. */
+#ifdef PF_USER_WORKER
+#define UEVT_PF_USER_WORKER	PF_USER_WORKER
+#else
+#define UEVT_PF_USER_WORKER	0
+#endif
+
+/*
+ * While GUP has follow_hugetlb_page() (6.1), it faults hugetlb pages in even when
+ * told FOLL_NOFAULT: UEVT_HAS_HUGETLB_FAULTS_ANYWAY, from Kbuild, makes the
+ * non-faulting writes leave hugetlb words to the process.
+ */
+#ifndef UEVT_HAS_HUGETLB_FAULTS_ANYWAY
+#define UEVT_HAS_HUGETLB_FAULTS_ANYWAY 0
+#endif
+
 #endif /* _UEVT_COMPAT_H */

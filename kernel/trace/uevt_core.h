@@ -64,7 +64,8 @@
  *         uevt_event.slots_lock		(a state change)
  *           uevt_set.lock
  *             mmap_lock (read, trylock only)
- *               uevt_mm.spin			(owing a write)
+ *               folio lock (trylock only)
+ *             uevt_mm.spin			(owing a write)
  *
  *   uevt_file.lock				(uevt_file.c)
  *     uevt_registry_mutex			(creating an event)
@@ -73,14 +74,22 @@
  *     uevt_mm.lock				(set changes of one mm)
  *       uevt_set.lock (the old set's, then the new one's)
  *       uevt_event.slots_lock		(linking and unlinking slots)
- *       mmap_lock (write: attaching the notifier; read: checks)
+ *       mmap_lock (read: checks; write: only to attach, never with
+ *		    uevt_mm.lock when detaching)
  *         uevt_mm.spin
  *           uevt_mm.pub_lock (raw)
  *     mmap_lock (read: faulting writes, the join's checks)
+ *       folio lock (the process's own faulting writes only)
  *
  *   uevt_mms_lock				(the registry of mms)
  *     uevt_mm.lock				(status)
  *       uevt_mm.spin
+ *
+ * Dropping the last reference to an event takes no lock (it queues the
+ * reaper), so freeing slots is allowed under any of these.  ->release of
+ * an mm takes uevt_mm.lock, uevt_set.lock and slots_lock and runs from
+ * the final mmput(): uevt never drops an mm reference under a lock other
+ * than with mmput_async().
  *
  * The fork hook takes only uevt_mm.pub_lock (a raw spinlock), under RCU.
  * The mmu notifiers take only uevt_mm.spin and pub_lock, under RCU.  No
@@ -90,6 +99,7 @@
 #ifndef _UEVT_CORE_H
 #define _UEVT_CORE_H
 
+#include <linux/completion.h>
 #include <linux/hashtable.h>
 #include <linux/kref.h>
 #include <linux/llist.h>
@@ -123,7 +133,9 @@
 
 /**
  * struct uevt_slot - one registration: an enable word of a set
- * @ev_node: in @ev->slots, under @ev->slots_lock, until the slot is freed.
+ * @ev_node: in @ev->slots from uevt_slot_link() to uevt_slot_unlink(), under
+ *	@ev->slots_lock; empty before and after.  Shares memory with @rcu: a slot
+ *	is unlinked before it is freed.
  * @rcu: frees the slot after RCU readers of its set's tree (the notifiers).
  * @set: the set holding it.
  * @ev: the event; the slot holds a reference.
@@ -194,6 +206,7 @@ struct uevt_retired {
 enum {
 	UEVT_WORD_OWED,		/* a write is owed */
 	UEVT_WORD_FRESH,	/* owed anew: start a fresh retry budget */
+	UEVT_WORD_PROCESS,	/* only the process itself can write it (I/O, or out of retries) */
 };
 
 /**
@@ -230,7 +243,9 @@ enum {
 
 /**
  * struct uevt_mm - uevt's state of one address space
- * @mn: the notifier; @mn.mm is the address space (grabbed until freed).
+ * @mn: the notifier.
+ * @mm: the address space, grabbed from allocation until freed (@mn.mm is
+ *	set only once the notifier is registered).
  * @attached: this structure owns one reference to @mn, dropped when the
  *	mm has no set left or dies.  Changed under the mm's mmap_lock held
  *	for writing, or in ->release.
@@ -241,8 +256,9 @@ enum {
  *	a fault, so the status file may take it.
  * @spin: protects @words, @nr_words and the retirement of words, for the
  *	notifiers, which must not sleep.
- * @pub_lock: raw; the fork hook reads @set, @retired and @spare under it.
- *	@set and @retired are changed under @lock (or @spin) and @pub_lock.
+ * @pub_lock: raw; the fork hook reads @set, @retired, @spare, @busy and
+ *	@late under it.  @set and @retired change under @spin and @pub_lock
+ *	(and @lock for @set).
  * @set: the registrations this mm uses, or NULL; holds a set reference.
  * @set_node: in @set->mms, under @set->lock.
  * @retired: this mm's retired words, or NULL; holds a reference.
@@ -251,6 +267,10 @@ enum {
  * @flags: UEVT_MM_* bits.
  * @spare: join tickets for the fork hook, under @pub_lock.
  * @nr_spare: entries in @spare.
+ * @busy: @set is being changed in place (it had one reference when the
+ *	change began): the fork hook must not share it now.  Under @pub_lock.
+ * @late: joins of children forked while @busy, served with a snapshot
+ *	when the change ends; under @pub_lock.
  * @fault_work: completes owed writes without waiting.
  * @fixer: task work completing owed writes in the process's own context.
  * @free_work: frees the structure in process context.
@@ -262,6 +282,7 @@ enum {
  */
 struct uevt_mm {
 	struct mmu_notifier mn;
+	struct mm_struct *mm;
 	bool attached;
 	struct kref ref;
 	/* Faulting writes of this mm; only its own threads sleep on it. */
@@ -280,6 +301,8 @@ struct uevt_mm {
 	unsigned long flags;
 	struct llist_head spare;
 	unsigned int nr_spare;
+	bool busy;
+	struct list_head late;
 	struct delayed_work fault_work;
 	struct callback_head fixer;
 	struct work_struct free_work;
@@ -296,6 +319,8 @@ struct uevt_mm {
  * @drop_work: instead, when the task work could not be queued.
  * @refill: task work on the forking thread: a new spare ticket.
  * @node: in the parent's @spare while unused.
+ * @late_node: in the parent's @late while the snapshot waits for a change.
+ * @served: the snapshot is in @set and @retired (a late join waits here).
  * @ref: @child_work and @refill.
  * @parent: the parent's state, with a reference (for @refill).
  * @set: the snapshot: the parent's set, with a reference.
@@ -310,6 +335,8 @@ struct uevt_join {
 	};
 	struct callback_head refill;
 	struct llist_node node;
+	struct list_head late_node;
+	struct completion served;
 	refcount_t ref;
 	struct uevt_mm *parent;
 	struct uevt_set *set;
@@ -355,7 +382,11 @@ struct uevt_mm *uevt_mm_get_current(unsigned long addr, unsigned int size);
 struct uevt_mm *uevt_mm_find_current(void);
 struct uevt_mm *uevt_mm_attach(struct mm_struct *mm);
 void uevt_mm_put(struct uevt_mm *umm);
-bool uevt_mm_detach_if_empty(struct uevt_mm *umm);
+bool uevt_mm_retire_if_empty(struct uevt_mm *umm);
+void uevt_mm_detach(struct uevt_mm *umm);
+void uevt_mm_set_owner(struct uevt_mm *umm);
+bool uevt_mm_fork_snapshot(struct uevt_mm *umm, struct uevt_join *join);
+void uevt_mm_end_change(struct uevt_mm *umm);
 void uevt_mm_publish(struct uevt_mm *umm, struct uevt_set *set, struct uevt_retired *retired);
 void uevt_mm_set_retired(struct uevt_mm *umm, struct uevt_retired *retired);
 int uevt_mm_unretire(struct uevt_mm *umm, unsigned long key);

@@ -20,15 +20,14 @@
 #include "uevt_internal.h"
 
 /*
- * Protects uevt_events, uevt_event_names, uevt_dying, uevt_nr_events,
- * uevt_multi_seq, every event's persist, and every event's refs dropping
- * to zero or coming back from it.  Outermost lock: taken before
- * uevt_ctl_run().
+ * Protects uevt_events, uevt_event_names, uevt_nr_events, uevt_multi_seq,
+ * every event's persist, and every event's refs coming back from zero
+ * (the reaper frees events at zero under it).  Outermost lock: taken
+ * before uevt_ctl_run().
  */
 static DEFINE_MUTEX(uevt_registry_mutex);
 static LIST_HEAD(uevt_events);
 static DEFINE_HASHTABLE(uevt_event_names, 10);
-static LIST_HEAD(uevt_dying);
 static unsigned int uevt_nr_events;
 static u64 uevt_multi_seq;
 
@@ -219,6 +218,11 @@ static void uevt_event_state_changed(struct uevt_event *ev)
 	if (enabled == READ_ONCE(ev->enabled))
 		return;
 	WRITE_ONCE(ev->enabled, enabled);
+	/*
+	 * Before we look for live slots: pairs with the barrier a registration
+	 * takes between making its slot live and reading the state.
+	 */
+	smp_mb();
 	uevt_words_update(ev);
 	/* The last tracer left: an unreferenced event may go now. */
 	if (!enabled)
@@ -292,7 +296,6 @@ static struct uevt_event *uevt_event_alloc(struct uevt_desc *desc, bool multi)
 	uevt_desc_print_fmt(desc, ev->print_fmt, len);
 
 	INIT_LIST_HEAD(&ev->node);
-	INIT_LIST_HEAD(&ev->dying);
 	INIT_LIST_HEAD(&ev->slots);
 	mutex_init(&ev->slots_lock);
 	ev->tp.name = ev->tp_name;
@@ -430,11 +433,9 @@ int uevt_event_get_or_create(const char *text, u16 flags, struct uevt_event **ou
 	hash_add(uevt_event_names, &ev->hnode, uevt_name_key(desc->name));
 	uevt_nr_events++;
 found:
-	/* Zero only under the registry mutex, which we hold: revive it. */
-	if (!refcount_inc_not_zero(&ev->refs)) {
+	/* At zero it waits for the reaper, which needs our mutex: revive it. */
+	if (!refcount_inc_not_zero(&ev->refs))
 		refcount_set(&ev->refs, 1);
-		list_del_init(&ev->dying);
-	}
 	if (flags & UEVT_REG_PERSIST)
 		ev->persist = true;
 	mutex_unlock(&uevt_registry_mutex);
@@ -473,33 +474,28 @@ bool uevt_event_tryget(struct uevt_event *ev)
  * uevt_event_put() - drop a reference on an event
  * @ev: the event.
  *
- * The last reference to a non-persistent event schedules its removal,
- * which waits for ftrace, perf and anything else holding it through the
- * tracing core to let go.
+ * The last reference has the reaper look at the event: a non-persistent
+ * one goes once ftrace, perf and anything else holding it through the
+ * tracing core let go.  Takes no lock, so the last reference may go
+ * anywhere, even in an address space's teardown under another
+ * subsystem's event_mutex.
  *
- * Context: process context, may sleep: the last reference takes
- * uevt_registry_mutex, so the caller must hold none of the locks that
- * nest inside it (uevt_ctl_mutex, event_mutex, uevt_event.slots_lock,
- * uevt_set.lock, uevt_mm.spin).
+ * Context: any but hard interrupts.
  */
 void uevt_event_put(struct uevt_event *ev)
 {
-	if (!refcount_dec_and_mutex_lock(&ev->refs, &uevt_registry_mutex))
-		return;
-	if (!ev->persist) {
-		list_add_tail(&ev->dying, &uevt_dying);
+	if (refcount_dec_and_test(&ev->refs))
 		mod_delayed_work(system_unbound_wq, &uevt_reap_work, 0);
-	}
-	mutex_unlock(&uevt_registry_mutex);
 }
 
-/* Forget and free an event the tracing core has removed; under the registry. */
+/*
+ * Forget and free an event the tracing core has removed, already off
+ * uevt_events; under the registry.
+ */
 static void uevt_event_forget(struct uevt_event *ev)
 {
 	lockdep_assert_held(&uevt_registry_mutex);
-	list_del(&ev->node);
 	hash_del(&ev->hnode);
-	list_del(&ev->dying);
 	uevt_nr_events--;
 	uevt_event_free(ev);
 }
@@ -513,14 +509,22 @@ static int uevt_event_destroy(struct uevt_event *ev)
 	ret = uevt_ctl_run(uevt_event_remove_locked, ev);
 	if (ret)
 		return ret;
+	list_del(&ev->node);
 	uevt_event_forget(ev);
 	return 0;
 }
 
+/* An event nobody references, which the reaper removes once idle. */
+static bool uevt_event_unused(struct uevt_event *ev)
+{
+	lockdep_assert_held(&uevt_registry_mutex);
+	return !refcount_read(&ev->refs) && !ev->persist;
+}
+
 /*
  * Under event_mutex (uevt_ctl_run), called with the registry held: remove
- * every dying event no tracer uses, moving it to the list @arg.  One call
- * for the lot, as each uevt_ctl_run() walks every event of the system.
+ * every unused event no tracer uses, moving it to the list @arg.  One call
+ * for the lot, as each uevt_ctl_run() may walk every event of the system.
  */
 static int uevt_event_remove_idle_locked(void *arg)
 {
@@ -529,14 +533,16 @@ static int uevt_event_remove_idle_locked(void *arg)
 	int held = 0;
 
 	lockdep_assert_held(&uevt_registry_mutex);
-	list_for_each_entry_safe(ev, next, &uevt_dying, dying) {
+	list_for_each_entry_safe(ev, next, &uevt_events, node) {
+		if (!uevt_event_unused(ev))
+			continue;
 		/*
 		 * Busy ones stay: an enabled one until its last tracer
 		 * detaches (which calls us again), one held through the
 		 * core's reference until a later look finds it let go.
 		 */
 		if (uevt_event_idle(ev) && !trace_remove_event_call(&ev->call))
-			list_move_tail(&ev->dying, gone);
+			list_move_tail(&ev->node, gone);
 		else if (atomic_read(&ev->call.refcnt))
 			held++;
 	}
@@ -546,13 +552,16 @@ static int uevt_event_remove_idle_locked(void *arg)
 static void uevt_reap(struct work_struct *work)
 {
 	struct uevt_event *ev, *next;
+	bool any = false;
 	LIST_HEAD(gone);
 	int held = 0;
 
 	mutex_lock(&uevt_registry_mutex);
-	if (!list_empty(&uevt_dying))
+	list_for_each_entry(ev, &uevt_events, node)
+		any |= uevt_event_unused(ev);
+	if (any)
 		held = uevt_ctl_run(uevt_event_remove_idle_locked, &gone);
-	list_for_each_entry_safe(ev, next, &gone, dying)
+	list_for_each_entry_safe(ev, next, &gone, node)
 		uevt_event_forget(ev);
 	mutex_unlock(&uevt_registry_mutex);
 	if (held > 0)

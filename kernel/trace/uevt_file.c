@@ -12,6 +12,7 @@
 #include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/rcupdate.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
@@ -164,6 +165,12 @@ static long uevt_ioctl_reg(struct uevt_file *uf, struct uevt_reg __user *ureg)
 		goto out;
 	}
 	ret = uevt_word_register(&reg, ev);
+	/*
+	 * Attaching to the mm fails on any pending signal (mm_take_all_locks()):
+	 * run the handler and do it all again, whatever SA_RESTART says.
+	 */
+	if (ret == -EINTR && !fatal_signal_pending(current))
+		ret = -ERESTARTNOINTR;
 out:
 	/* The table owns the reference when it added the event. */
 	if (!added)

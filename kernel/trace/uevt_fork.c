@@ -35,6 +35,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
@@ -59,7 +60,13 @@ static atomic_long_t uevt_joins_failed = ATOMIC_LONG_INIT(0);
  */
 struct uevt_join *uevt_join_alloc(gfp_t gfp)
 {
-	return kzalloc(sizeof(struct uevt_join), gfp);
+	struct uevt_join *join = kzalloc(sizeof(*join), gfp);
+
+	if (join) {
+		INIT_LIST_HEAD(&join->late_node);
+		init_completion(&join->served);
+	}
+	return join;
 }
 
 /**
@@ -204,6 +211,46 @@ static bool uevt_join_check_words(struct uevt_mm *umm)
 	return owed;
 }
 
+struct uevt_attach_work {
+	struct work_struct work;
+	struct mm_struct *mm;
+	struct mem_cgroup *memcg;
+	struct uevt_mm *umm;
+};
+
+static void uevt_attach_work(struct work_struct *work)
+{
+	struct uevt_attach_work *aw = container_of(work, struct uevt_attach_work, work);
+	struct mem_cgroup *old = set_active_memcg(aw->memcg);
+
+	aw->umm = uevt_mm_attach(aw->mm);
+	set_active_memcg(old);
+}
+
+/*
+ * Registering an mmu notifier fails while a signal is pending (it takes
+ * all the mm's locks, interruptibly), and a new child often has one: the
+ * SIGSTOP of a tracer that follows forks, or any signal sent right after
+ * fork().  Then a worker, which has no signals, registers it for the
+ * child, charging the child's memory cgroup; the child waits, as it would
+ * for the lock.
+ */
+static struct uevt_mm *uevt_join_attach(struct mm_struct *mm)
+{
+	struct uevt_mm *umm = uevt_mm_attach(mm);
+	struct uevt_attach_work aw = { .mm = mm };
+
+	if (!IS_ERR(umm) || PTR_ERR(umm) != -EINTR || fatal_signal_pending(current))
+		return umm;
+	aw.memcg = get_mem_cgroup_from_mm(mm);
+	INIT_WORK_ONSTACK(&aw.work, uevt_attach_work);
+	queue_work(uevt_wq, &aw.work);
+	flush_work(&aw.work);
+	destroy_work_on_stack(&aw.work);
+	mem_cgroup_put(aw.memcg);
+	return aw.umm;
+}
+
 /* In the child, before its first user instruction. */
 static void uevt_join_child(struct uevt_join *join, struct mm_struct *mm)
 {
@@ -211,15 +258,19 @@ static void uevt_join_child(struct uevt_join *join, struct mm_struct *mm)
 	unsigned long delay = 0;
 	struct uevt_mm *umm;
 
-	umm = uevt_mm_attach(mm);
+	umm = uevt_join_attach(mm);
 	if (IS_ERR(umm))
 		goto failed;
+	uevt_mm_set_owner(umm);
 	retired = uevt_join_retired(join, mm);
 	mutex_lock(&umm->lock);
 	/* A new child has nothing yet; anything else is not ours to join. */
 	if (test_bit(UEVT_MM_DEAD, &umm->flags) || rcu_access_pointer(umm->set)) {
-		uevt_mm_detach_if_empty(umm);
+		bool detach = uevt_mm_retire_if_empty(umm);
+
 		mutex_unlock(&umm->lock);
+		if (detach)
+			uevt_mm_detach(umm);
 		uevt_retired_put(IS_ERR(retired) ? NULL : retired);
 		uevt_mm_put(umm);
 		goto failed;
@@ -227,6 +278,8 @@ static void uevt_join_child(struct uevt_join *join, struct mm_struct *mm)
 	if (join->retire_all || IS_ERR(retired)) {
 		/* Without its retired words the child must never be written. */
 		set_bit(UEVT_MM_RETIRE_ALL, &umm->flags);
+		if (!IS_ERR(retired))
+			uevt_retired_put(retired);
 		retired = NULL;
 	}
 	uevt_mm_publish(umm, join->set, retired);
@@ -255,33 +308,18 @@ static void uevt_join_run(struct callback_head *cb)
 {
 	struct uevt_join *join = container_of(cb, struct uevt_join, child_work);
 
-	if (current->mm && current->mm == join->child_mm && !(current->flags & PF_EXITING))
+	/*
+	 * Forked while its parent changed its set: the snapshot comes when
+	 * that change ends (a bounded wait: no fault is taken in it).  Also
+	 * when dying, so that the parent never serves a freed ticket.
+	 */
+	wait_for_completion(&join->served);
+	if (join->set && current->mm && current->mm == join->child_mm &&
+	    !(current->flags & PF_EXITING))
 		uevt_join_child(join, current->mm);
 	uevt_join_put(join, false);
 	/* Last: module exit waits (synchronize_rcu_tasks) for us to return. */
 	module_put(THIS_MODULE);
-}
-
-/* The snapshot: references on the parent's set and retired table. */
-static bool uevt_fork_snapshot(struct uevt_mm *umm, struct uevt_join *join)
-{
-	struct uevt_retired *retired;
-	struct uevt_set *set;
-
-	raw_spin_lock(&umm->pub_lock);
-	set = rcu_dereference_protected(umm->set, lockdep_is_held(&umm->pub_lock));
-	if (set && !test_bit(UEVT_MM_DEAD, &umm->flags)) {
-		/* Published sets and tables hold a reference: never zero here. */
-		refcount_inc(&set->ref);
-		join->set = set;
-		retired = rcu_dereference_protected(umm->retired, lockdep_is_held(&umm->pub_lock));
-		if (retired)
-			refcount_inc(&retired->ref);
-		join->retired = retired;
-		join->retire_all = test_bit(UEVT_MM_RETIRE_ALL, &umm->flags);
-	}
-	raw_spin_unlock(&umm->pub_lock);
-	return set;
 }
 
 /* A spare ticket, if the parent has a set and a ticket left. */
@@ -332,7 +370,7 @@ static void uevt_fork_probe(void *data, struct task_struct *parent, struct task_
 		uevt_mm_put(umm);
 		return;
 	}
-	if (!uevt_fork_snapshot(umm, join)) {
+	if (!uevt_mm_fork_snapshot(umm, join)) {
 		/* The parent's last registration went meanwhile. */
 		uevt_join_release_atomic(join);
 		uevt_mm_put(umm);
@@ -346,6 +384,9 @@ static void uevt_fork_probe(void *data, struct task_struct *parent, struct task_
 	init_task_work(&join->child_work, uevt_join_run);
 	if (task_work_add(child, &join->child_work, UEVT_TWA_ATOMIC)) {
 		/* Cannot happen: the child has not run, so it is not exiting. */
+		raw_spin_lock(&umm->pub_lock);
+		list_del_init(&join->late_node);
+		raw_spin_unlock(&umm->pub_lock);
 		uevt_join_put(join, true);
 		module_put(THIS_MODULE);
 	}

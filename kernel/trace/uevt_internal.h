@@ -37,13 +37,11 @@ extern unsigned int uevt_max_enablers_per_mm;
  * @print_fmt: the generated print format.
  * @node: in uevt_events (every event, for listing); under uevt_registry_mutex.
  * @hnode: in uevt_event_names, hashed by @desc->name; same lock.
- * @dying: in uevt_dying while unreferenced and not persistent, so the
- *	reaper visits only those; same lock.
- * @refs: open files and slots referencing the event.  It drops to zero
- *	only under uevt_registry_mutex (refcount_dec_and_mutex_lock()), and
- *	a non-persistent event then waits in uevt_dying for the reaper,
- *	which removes it once no tracer uses it.  uevt_event_tryget() fails
- *	from then on; uevt_event_get_or_create() revives it.
+ * @refs: open files and slots referencing the event.  At zero a
+ *	non-persistent event waits for the reaper, which removes it under
+ *	uevt_registry_mutex once no tracer uses it; uevt_event_tryget()
+ *	fails from then on, and uevt_event_get_or_create(), under the same
+ *	mutex, revives it.
  * @persist: outlives its references until deleted; under
  *	uevt_registry_mutex.
  * @multi: registered with UEVT_REG_MULTI_FORMAT.
@@ -69,7 +67,6 @@ struct uevt_event {
 	char *print_fmt;
 	struct list_head node;
 	struct hlist_node hnode;
-	struct list_head dying;
 	refcount_t refs;
 	bool persist;
 	bool multi;

@@ -58,10 +58,10 @@ static struct uevt_set *uevt_mm_set(struct uevt_mm *umm)
 				     lockdep_is_held(&umm->pub_lock));
 }
 
+/* Replaced (and the old one freed) under spin: only spin or pub_lock keep it. */
 static struct uevt_retired *uevt_mm_retired_table(struct uevt_mm *umm)
 {
-	return rcu_dereference_check(umm->retired, lockdep_is_held(&umm->lock) ||
-				     lockdep_is_held(&umm->spin) ||
+	return rcu_dereference_check(umm->retired, lockdep_is_held(&umm->spin) ||
 				     lockdep_is_held(&umm->pub_lock));
 }
 
@@ -152,7 +152,7 @@ static void uevt_mm_free_work(struct work_struct *work)
 		uevt_join_free(join);
 	uevt_retired_put(rcu_dereference_protected(umm->retired, true));
 	put_pid(umm->tgid);
-	mmdrop(umm->mn.mm);
+	mmdrop(umm->mm);
 	kfree_rcu(umm, rcu);
 	/* Last: the workqueue is destroyed only after we return. */
 	module_put(THIS_MODULE);
@@ -192,15 +192,35 @@ static struct mmu_notifier *uevt_mm_alloc_notifier(struct mm_struct *mm)
 	INIT_LIST_HEAD(&umm->set_node);
 	hash_init(umm->words);
 	init_llist_head(&umm->spare);
+	INIT_LIST_HEAD(&umm->late);
 	INIT_DELAYED_WORK(&umm->fault_work, uevt_mm_fault_work);
 	INIT_LIST_HEAD(&umm->node);
-	/* Called by the process itself: a registration, or a child joining. */
-	umm->tgid = get_pid(task_tgid(current));
-	get_task_comm(umm->comm, current);
+	/* Ours until freed, whether or not the notifier gets registered. */
+	umm->mm = mm;
 	mmgrab(mm);
+	/* The process itself, unless a worker attaches for a joining child. */
+	if (!(current->flags & PF_KTHREAD))
+		uevt_mm_set_owner(umm);
 	/* We run in module code reached through an open file or a fork hook. */
 	__module_get(THIS_MODULE);
 	return &umm->mn;
+}
+
+/**
+ * uevt_mm_set_owner() - name the calling process as the owner of a state
+ * @umm: the state of the calling process's mm, without an owner yet.
+ *
+ * Its task work (the fixer) is queued on the owner's threads, and the
+ * status file shows the owner.
+ */
+void uevt_mm_set_owner(struct uevt_mm *umm)
+{
+	struct pid *tgid = get_pid(task_tgid(current));
+
+	if (cmpxchg(&umm->tgid, NULL, tgid))
+		put_pid(tgid);
+	else
+		get_task_comm(umm->comm, current);
 }
 
 static void uevt_mm_free_notifier(struct mmu_notifier *mn)
@@ -214,7 +234,7 @@ static void uevt_mm_list(struct uevt_mm *umm)
 	mutex_lock(&uevt_mms_lock);
 	if (list_empty(&umm->node)) {
 		list_add_tail(&umm->node, &uevt_mms);
-		hash_add_rcu(uevt_mm_hash, &umm->hnode, (unsigned long)umm->mn.mm);
+		hash_add_rcu(uevt_mm_hash, &umm->hnode, (unsigned long)umm->mm);
 	}
 	mutex_unlock(&uevt_mms_lock);
 }
@@ -299,7 +319,7 @@ struct uevt_mm *uevt_mm_find_rcu(struct mm_struct *mm)
 	struct uevt_mm *umm;
 
 	hash_for_each_possible_rcu(uevt_mm_hash, umm, hnode, (unsigned long)mm)
-		if (umm->mn.mm == mm && !test_bit(UEVT_MM_DEAD, &umm->flags))
+		if (umm->mm == mm && !test_bit(UEVT_MM_DEAD, &umm->flags))
 			return umm;
 	return NULL;
 }
@@ -376,38 +396,118 @@ void uevt_mm_refill_spare(struct uevt_mm *umm)
 }
 
 /**
- * uevt_mm_detach_if_empty() - let an address space without registrations go
- * @umm: the state, under its lock; its mm is the caller's own.
+ * uevt_mm_retire_if_empty() - mark an address space without registrations dead
+ * @umm: the state, under its lock.
  *
  * Dead from now on: lookups skip it, and a registration racing with this
- * makes a new one.
+ * makes a new one.  The caller then calls uevt_mm_detach() without the
+ * lock: detaching takes the mm's mmap_lock, which may wait for a fault.
  *
- * Return: true when @umm was detached.
+ * Return: true when @umm is to be detached.
  */
-bool uevt_mm_detach_if_empty(struct uevt_mm *umm)
+bool uevt_mm_retire_if_empty(struct uevt_mm *umm)
 {
 	struct uevt_set *set = uevt_mm_set(umm);
-	struct mm_struct *mm = umm->mn.mm;
-	struct llist_node *spare;
 
 	lockdep_assert_held(&umm->lock);
 	if ((set && READ_ONCE(set->nr)) || test_and_set_bit(UEVT_MM_DEAD, &umm->flags))
 		return false;
 	uevt_mm_unpublish(umm);
-	spare = uevt_mm_take_spare(umm);
-	mmap_write_lock(mm);
+	return true;
+}
+
+/**
+ * uevt_mm_detach() - drop the notifier of a dead state
+ * @umm: the state, made dead by uevt_mm_retire_if_empty(); its mm is the
+ *	caller's own.
+ */
+void uevt_mm_detach(struct uevt_mm *umm)
+{
+	uevt_mm_free_spare(uevt_mm_take_spare(umm));
+	mmap_write_lock(umm->mm);
 	if (umm->attached) {
 		umm->attached = false;
 		mmu_notifier_put(&umm->mn);
 	}
-	mmap_write_unlock(mm);
-	uevt_mm_free_spare(spare);
-	return true;
+	mmap_write_unlock(umm->mm);
 }
 
-/* Switch the pointers the notifiers and the fork hook read; under spin. */
+/*
+ * The fork hook's snapshot: references on @umm's set and retired table
+ * for @join.  Under pub_lock: published ones hold a reference, never zero.
+ */
+static void uevt_mm_snapshot_locked(struct uevt_mm *umm, struct uevt_join *join)
+{
+	struct uevt_set *set = rcu_dereference_protected(umm->set,
+							 lockdep_is_held(&umm->pub_lock));
+	struct uevt_retired *retired = uevt_mm_retired_table(umm);
+
+	lockdep_assert_held(&umm->pub_lock);
+	if (set && !test_bit(UEVT_MM_DEAD, &umm->flags)) {
+		refcount_inc(&set->ref);
+		join->set = set;
+		if (retired)
+			refcount_inc(&retired->ref);
+		join->retired = retired;
+		join->retire_all = test_bit(UEVT_MM_RETIRE_ALL, &umm->flags);
+	}
+}
+
+/**
+ * uevt_mm_fork_snapshot() - the snapshot a fork takes, now or when it may
+ * @umm: the forking process's state.
+ * @join: the child's ticket.
+ *
+ * While @umm's set is being changed in place the snapshot waits: @join is
+ * queued, and served (complete(&join->served)) when the change ends, so
+ * the child sees the change as made before its fork.
+ *
+ * Context: any, including the fork hook (raw lock only).
+ * Return: false when @umm has no registrations to snapshot.
+ */
+bool uevt_mm_fork_snapshot(struct uevt_mm *umm, struct uevt_join *join)
+{
+	bool ret;
+
+	raw_spin_lock(&umm->pub_lock);
+	ret = rcu_access_pointer(umm->set) && !test_bit(UEVT_MM_DEAD, &umm->flags);
+	if (ret && umm->busy) {
+		list_add_tail(&join->late_node, &umm->late);
+	} else if (ret) {
+		uevt_mm_snapshot_locked(umm, join);
+		complete(&join->served);
+	}
+	raw_spin_unlock(&umm->pub_lock);
+	return ret;
+}
+
+/**
+ * uevt_mm_end_change() - let forks share an address space's set again
+ * @umm: the state, under its lock, after uevt_mm_own_set() and the change.
+ *
+ * Forks that happened meanwhile get their snapshot now.
+ */
+void uevt_mm_end_change(struct uevt_mm *umm)
+{
+	struct uevt_join *join, *next;
+
+	lockdep_assert_held(&umm->lock);
+	raw_spin_lock(&umm->pub_lock);
+	umm->busy = false;
+	list_for_each_entry_safe(join, next, &umm->late, late_node) {
+		list_del_init(&join->late_node);
+		uevt_mm_snapshot_locked(umm, join);
+		complete(&join->served);
+	}
+	raw_spin_unlock(&umm->pub_lock);
+}
+
+/*
+ * Switch the pointers the notifiers and the fork hook read; under spin.
+ * @busy: @set is ours alone and about to change in place.
+ */
 static struct uevt_retired *uevt_mm_publish_locked(struct uevt_mm *umm, struct uevt_set *set,
-						   struct uevt_retired *retired)
+						   struct uevt_retired *retired, bool busy)
 {
 	struct uevt_retired *old_retired;
 
@@ -416,6 +516,7 @@ static struct uevt_retired *uevt_mm_publish_locked(struct uevt_mm *umm, struct u
 	old_retired = uevt_mm_retired_table(umm);
 	rcu_assign_pointer(umm->set, set);
 	rcu_assign_pointer(umm->retired, retired);
+	umm->busy = busy;
 	raw_spin_unlock(&umm->pub_lock);
 	return old_retired;
 }
@@ -423,6 +524,7 @@ static struct uevt_retired *uevt_mm_publish_locked(struct uevt_mm *umm, struct u
 /* Move @umm from @old's users to @set's, at once; drop @old. */
 static void uevt_mm_publish_finish(struct uevt_mm *umm, struct uevt_set *old, struct uevt_set *set)
 {
+	lockdep_assert_held(&umm->lock);
 	if (old) {
 		mutex_lock(&old->lock);
 		mutex_lock_nested(&set->lock, SINGLE_DEPTH_NESTING);
@@ -460,7 +562,7 @@ void uevt_mm_publish(struct uevt_mm *umm, struct uevt_set *set, struct uevt_reti
 
 	lockdep_assert_held(&umm->lock);
 	spin_lock(&umm->spin);
-	old_retired = uevt_mm_publish_locked(umm, set, retired);
+	old_retired = uevt_mm_publish_locked(umm, set, retired, false);
 	spin_unlock(&umm->spin);
 	uevt_mm_publish_finish(umm, old, set);
 	uevt_retired_put(old_retired);
@@ -492,7 +594,7 @@ static void uevt_mm_unpublish(struct uevt_mm *umm)
 
 /**
  * uevt_mm_set_retired() - replace an address space's retired table
- * @umm: the state, under its lock or spin.
+ * @umm: the state, under its spin (the notifiers replace it too).
  * @retired: the new table (NULL: none); its reference passes to @umm.
  *
  * Context: any that the caller's lock allows.
@@ -501,6 +603,7 @@ void uevt_mm_set_retired(struct uevt_mm *umm, struct uevt_retired *retired)
 {
 	struct uevt_retired *old;
 
+	lockdep_assert_held(&umm->spin);
 	raw_spin_lock(&umm->pub_lock);
 	old = uevt_mm_retired_table(umm);
 	rcu_assign_pointer(umm->retired, retired);
@@ -553,41 +656,50 @@ int uevt_mm_unretire(struct uevt_mm *umm, unsigned long key)
 }
 
 /**
- * uevt_mm_own_set() - make sure an address space may change its set
+ * uevt_mm_own_set() - begin a change of an address space's set
  * @umm: the state, under its lock, not dead.
  *
  * A set used by nobody else (and not held by a fork snapshot) changes in
- * place.  Otherwise @umm moves to a copy, keeping its retired words; with
- * no set yet, to a new one.
+ * place; meanwhile forks wait for the change to end to take their
+ * snapshot (uevt_mm_end_change()), so no child ever shares a set being
+ * changed.  Otherwise @umm moves to a copy, keeping its retired words; with
+ * no set yet, to a new one.  Either way @umm is busy until
+ * uevt_mm_end_change(), which the caller must call, success or not.
  *
  * Context: process context, may sleep.
- * Return: 0 or -ENOMEM.
+ * Return: 0 or -ENOMEM (then not busy).
  */
 int uevt_mm_own_set(struct uevt_mm *umm)
 {
 	struct uevt_set *set = uevt_mm_set(umm), *new;
-	struct uevt_retired *retired, *old_retired;
+	struct uevt_retired *retired = NULL, *old_retired;
+	bool own;
 
 	lockdep_assert_held(&umm->lock);
-	if (set && refcount_read(&set->ref) == 1)
+	/* Under pub_lock: the fork hook takes its references under it too. */
+	raw_spin_lock(&umm->pub_lock);
+	own = set && refcount_read(&set->ref) == 1;
+	if (own)
+		umm->busy = true;
+	raw_spin_unlock(&umm->pub_lock);
+	if (own)
 		return 0;
 	new = set ? uevt_set_copy(set) : uevt_set_alloc();
 	if (!new)
 		return -ENOMEM;
+	spin_lock(&umm->spin);
 	if (set) {
 		/* Notifiers may retire more meanwhile: take the table under spin. */
-		spin_lock(&umm->spin);
 		retired = uevt_mm_retired_table(umm);
 		if (retired)
 			refcount_inc(&retired->ref);
-		old_retired = uevt_mm_publish_locked(umm, new, retired);
-		spin_unlock(&umm->spin);
-		uevt_mm_publish_finish(umm, set, new);
-		uevt_retired_put(old_retired);
-	} else {
-		uevt_mm_publish(umm, new, NULL);
-		uevt_mm_refill_spare(umm);
 	}
+	old_retired = uevt_mm_publish_locked(umm, new, retired, true);
+	spin_unlock(&umm->spin);
+	uevt_mm_publish_finish(umm, set, new);
+	uevt_retired_put(old_retired);
+	if (!set)
+		uevt_mm_refill_spare(umm);
 	return 0;
 }
 
@@ -601,6 +713,8 @@ static void uevt_mm_release(struct mmu_notifier *mn, struct mm_struct *mm)
 
 	mutex_lock(&umm->lock);
 	set_bit(UEVT_MM_DEAD, &umm->flags);
+	/* Nobody changes the set of a dead mm: serve any late fork (nothing). */
+	uevt_mm_end_change(umm);
 	uevt_mm_unpublish(umm);
 	spare = uevt_mm_take_spare(umm);
 	/* Nobody attaches to a dying mm: no mmap_lock needed here. */
@@ -623,25 +737,40 @@ static int uevt_mm_invalidate_start(struct mmu_notifier *mn,
 				    const struct mmu_notifier_range *range)
 {
 	struct uevt_mm *umm = container_of(mn, struct uevt_mm, mn);
-	struct uevt_retired *new = NULL;
+	unsigned long first, last;
+	struct uevt_retired *new;
 	struct uevt_set *set;
+	int tries = 0;
 
 	if (range->event != MMU_NOTIFY_UNMAP || range->end <= range->start)
 		return 0;
+	first = uevt_key(range->start, 0);
+	last = uevt_key(range->end, 0) - 1;
+	if (!mmu_notifier_range_blockable(range)) {
+		/*
+		 * The OOM reaper: no lock, no allocation may wait.  The mm is
+		 * dying; if it holds words here, write it no more.
+		 */
+		rcu_read_lock();
+		set = rcu_dereference(umm->set);
+		if (set && mt_find(&set->slots, &first, last))
+			set_bit(UEVT_MM_RETIRE_ALL, &umm->flags);
+		rcu_read_unlock();
+		return 0;
+	}
 	spin_lock(&umm->spin);
-	rcu_read_lock();
-	set = uevt_mm_set(umm);
-	if (set)
-		new = uevt_retired_with_range(uevt_mm_retired_table(umm), set,
-					      uevt_key(range->start, 0),
-					      uevt_key(range->end, 0) - 1,
-					      GFP_NOWAIT | __GFP_NOWARN);
-	rcu_read_unlock();
+	do {
+		rcu_read_lock();
+		set = uevt_mm_set(umm);
+		new = set ? uevt_retired_with_range(uevt_mm_retired_table(umm), set, first, last,
+						    GFP_NOWAIT | __GFP_NOWARN) : NULL;
+		rcu_read_unlock();
+	} while (new == ERR_PTR(-EAGAIN) && ++tries < 3);
 	if (!IS_ERR_OR_NULL(new)) {
 		uevt_mm_set_retired(umm, new);
 	} else if (IS_ERR(new) && !test_and_set_bit(UEVT_MM_RETIRE_ALL, &umm->flags)) {
 		atomic_long_inc(&uevt_retire_lost);
-		pr_warn_ratelimited("out of memory at munmap: pid %d's enable bits are no longer written\n",
+		pr_warn_ratelimited("cannot record an unmap: pid %d's enable bits are no longer written\n",
 				    pid_nr(umm->tgid));
 	}
 	spin_unlock(&umm->spin);
@@ -671,6 +800,12 @@ static void uevt_mm_invalidate_end(struct mmu_notifier *mn,
 		return;
 	next = uevt_key(range->start, 0);
 	last = uevt_key(range->end, 0) - 1;
+	if (!mmu_notifier_range_blockable(range)) {
+		/* No lock, no allocation: check every word from the fault work. */
+		set_bit(UEVT_MM_RESYNC, &umm->flags);
+		mod_delayed_work(uevt_wq, &umm->fault_work, 0);
+		return;
+	}
 	/* A few words at a time: no long RCU section, no allocation under it. */
 	do {
 		n = 0;

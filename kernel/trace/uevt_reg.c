@@ -7,10 +7,13 @@
  * tree, where the notifiers see it), checks the word's mapping once more
  * (an munmap racing with us either fails the registration or retires the
  * word), and only then makes it live and writes the event's state into it,
- * in the process's own context.  An unregistration takes the slot out of
- * the set and off its event, so nothing else writes the word, then clears
- * the bit.  Both hold the process's write_lock throughout, so neither the
- * fault work nor the process's own task work writes a word that is going.
+ * in the process's own context.  An unregistration takes the slot off its
+ * event and out of the live ones, so nothing else writes the word, clears
+ * the bit while the slot is still in the tree (an unmap meanwhile retires
+ * it), then takes it out.  Both hold the process's write_lock throughout,
+ * so neither the fault work nor the process's own task work writes a word
+ * that is going, and change the set only between uevt_mm_own_set() and
+ * uevt_mm_end_change(), when no fork can share it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -20,13 +23,21 @@
 
 #include "uevt_core.h"
 
+static struct uevt_set *uevt_mm_own(struct uevt_mm *umm)
+{
+	return rcu_dereference_protected(umm->set, lockdep_is_held(&umm->lock));
+}
+
 /* May @umm take a registration at @key?  Under its lock. */
 static int uevt_mm_may_add(struct uevt_mm *umm, unsigned long key)
 {
-	struct uevt_set *set = rcu_dereference_protected(umm->set, lockdep_is_held(&umm->lock));
+	struct uevt_set *set = uevt_mm_own(umm);
 	struct uevt_slot *slot = set ? uevt_set_lookup(set, key) : NULL;
 
 	lockdep_assert_held(&umm->lock);
+	/* Its bits are no longer written: say so rather than register in vain. */
+	if (test_bit(UEVT_MM_RETIRE_ALL, &umm->flags))
+		return -ENOMEM;
 	if (slot && slot->live && !uevt_mm_retired(umm, key))
 		return -EADDRINUSE;
 	if (uevt_mm_live_words(umm) >= READ_ONCE(uevt_max_enablers_per_mm))
@@ -44,8 +55,8 @@ static int uevt_mm_may_add(struct uevt_mm *umm, unsigned long key)
  *
  * Context: process context, may sleep.
  * Return: 0, -EFAULT (not mapped writable), -EADDRINUSE (registered
- * already), -ENOSPC (too many in this process), -EINVAL (no user memory),
- * -EINTR.
+ * already), -ENOSPC (too many in this process), -ENOMEM, -EINVAL (no user
+ * memory), -EINTR.
  */
 int uevt_word_check(const struct uevt_reg *reg)
 {
@@ -76,28 +87,27 @@ int uevt_word_check(const struct uevt_reg *reg)
 
 /*
  * Make room for a new slot at @key in @umm's own set: the word is no longer
- * retired, and its old (retired) slot goes.  Under umm->lock.
+ * retired, and its old (retired) slot goes.  Under umm->lock, changing.
  */
 static int uevt_mm_replace_retired(struct uevt_mm *umm, struct uevt_set *set, unsigned long key)
 {
 	struct uevt_slot *old = uevt_set_lookup(set, key);
-	int ret;
 
+	lockdep_assert_held(&umm->lock);
 	if (old) {
 		/* Out of the tree and off its event first: nothing writes it. */
 		uevt_set_remove(set, old);
 		uevt_slot_unlink(old);
 		uevt_slot_free(old);
 	}
-	ret = uevt_mm_unretire(umm, key);
-	return ret;
+	return uevt_mm_unretire(umm, key);
 }
 
 /*
  * A process that keeps unmapping words without unregistering them keeps
  * retired slots (they do not count against max_enablers_per_mm, and may
  * still be unregistered).  Past twice that many slots in all, forget the
- * retired ones.  Under umm->lock, the set our own.
+ * retired ones.  Under umm->lock, changing.
  */
 static void uevt_mm_forget_retired(struct uevt_mm *umm, struct uevt_set *set)
 {
@@ -105,7 +115,8 @@ static void uevt_mm_forget_retired(struct uevt_mm *umm, struct uevt_set *set)
 	struct uevt_slot *slot;
 	unsigned int i;
 
-	if (set->nr < 2 * READ_ONCE(uevt_max_enablers_per_mm))
+	lockdep_assert_held(&umm->lock);
+	if (set->nr < 2ULL * READ_ONCE(uevt_max_enablers_per_mm))
 		return;
 	rcu_read_lock();
 	r = rcu_dereference(umm->retired);
@@ -128,6 +139,40 @@ static void uevt_mm_forget_retired(struct uevt_mm *umm, struct uevt_set *set)
 	uevt_retired_put(r);
 }
 
+/* Let an address space whose last registration went go; drops umm->lock. */
+static void uevt_mm_unlock_or_detach(struct uevt_mm *umm)
+{
+	bool detach = uevt_mm_retire_if_empty(umm);
+
+	mutex_unlock(&umm->lock);
+	if (detach)
+		uevt_mm_detach(umm);
+}
+
+/* Insert @slot, not live yet, into @umm's own set; under lock, changing. */
+static int uevt_mm_add_slot(struct uevt_mm *umm, struct uevt_slot *slot)
+{
+	unsigned long key = uevt_slot_key(slot);
+	struct uevt_set *set;
+	int ret;
+
+	ret = uevt_mm_may_add(umm, key);
+	if (ret)
+		return ret;
+	set = uevt_mm_own(umm);
+	ret = uevt_mm_replace_retired(umm, set, key);
+	if (ret)
+		return ret;
+	uevt_mm_forget_retired(umm, set);
+	/* Set before linked: a state change may meet it on the event at once. */
+	slot->set = set;
+	uevt_slot_link(slot);
+	ret = uevt_set_insert(set, slot);
+	if (ret)
+		uevt_slot_unlink(slot);
+	return ret;
+}
+
 /**
  * uevt_word_register() - register an enable word of the calling process
  * @reg: the registration, checked for size, bit and alignment.
@@ -142,9 +187,7 @@ static void uevt_mm_forget_retired(struct uevt_mm *umm, struct uevt_set *set)
  */
 int uevt_word_register(const struct uevt_reg *reg, struct uevt_event *ev)
 {
-	unsigned long key = uevt_key(reg->enable_addr, reg->enable_bit);
 	struct uevt_slot *slot;
-	struct uevt_set *set;
 	struct uevt_mm *umm;
 	bool mapped;
 	int ret;
@@ -152,6 +195,7 @@ int uevt_word_register(const struct uevt_reg *reg, struct uevt_event *ev)
 	slot = kzalloc(sizeof(*slot), GFP_KERNEL_ACCOUNT);
 	if (!slot)
 		return -ENOMEM;
+	INIT_LIST_HEAD(&slot->ev_node);
 	uevt_event_get(ev);
 	slot->ev = ev;
 	slot->addr = reg->enable_addr;
@@ -163,7 +207,11 @@ again:
 		uevt_slot_free(slot);
 		return PTR_ERR(umm);
 	}
-	mutex_lock(&umm->write_lock);
+	if (mutex_lock_killable(&umm->write_lock)) {
+		uevt_mm_put(umm);
+		uevt_slot_free(slot);
+		return -EINTR;
+	}
 	mutex_lock(&umm->lock);
 	if (test_bit(UEVT_MM_DEAD, &umm->flags)) {
 		/* Its last word went a moment ago: start again with a new one. */
@@ -172,48 +220,42 @@ again:
 		uevt_mm_put(umm);
 		goto again;
 	}
-	ret = uevt_mm_may_add(umm, key);
-	if (!ret)
-		ret = uevt_mm_own_set(umm);
-	set = rcu_dereference_protected(umm->set, lockdep_is_held(&umm->lock));
-	if (!ret)
-		ret = uevt_mm_replace_retired(umm, set, key);
+	ret = uevt_mm_own_set(umm);
+	if (ret)
+		goto fail_unlocked_change;
+	ret = uevt_mm_add_slot(umm, slot);
 	if (ret)
 		goto fail;
-	uevt_mm_forget_retired(umm, set);
-	uevt_slot_link(slot);
-	ret = uevt_set_insert(set, slot);
-	if (ret) {
-		uevt_slot_unlink(slot);
-		goto fail;
-	}
 	mutex_unlock(&umm->lock);
 
 	/* In the tree now: an unmap from here on retires the word. */
 	mmap_read_lock(current->mm);
 	mapped = uevt_word_mapped(current->mm, slot->addr, slot->size);
 	mmap_read_unlock(current->mm);
+	mutex_lock(&umm->lock);
 	if (!mapped) {
-		/* Never live: taken out again, even if a fork shares the set. */
-		mutex_lock(&umm->lock);
-		uevt_set_remove(set, slot);
+		uevt_set_remove(slot->set, slot);
 		uevt_slot_unlink(slot);
 		ret = -EFAULT;
 		goto fail;
 	}
 	/* Live only now: state changes reading it see the slot complete. */
 	smp_store_release(&slot->live, true);
+	uevt_mm_end_change(umm);
+	mutex_unlock(&umm->lock);
+
 	/* Our own mm, in our own context: faulting the page in is fine. */
 	ret = uevt_word_write_current(umm, slot, UEVT_WRITE_FAULT);
 	if (ret && ret != -ENXIO && ret != -ESRCH)
-		uevt_word_owe(umm, key);
+		uevt_word_owe(umm, uevt_slot_key(slot));
 	uevt_mm_writes_unlock(umm);
 	uevt_mm_put(umm);
 	return 0;
 
 fail:
-	uevt_mm_detach_if_empty(umm);
-	mutex_unlock(&umm->lock);
+	uevt_mm_end_change(umm);
+fail_unlocked_change:
+	uevt_mm_unlock_or_detach(umm);
 	uevt_mm_writes_unlock(umm);
 	uevt_mm_put(umm);
 	uevt_slot_free(slot);
@@ -231,7 +273,7 @@ fail:
  *
  * Context: process context, may sleep.
  * Return: 0, -ENOENT when the calling process has no such registration,
- * or -ENOMEM when its shared registrations could not be copied.
+ * -ENOMEM when its shared registrations could not be copied, -EINTR.
  */
 int uevt_word_unregister(unsigned long addr, u8 bit)
 {
@@ -245,47 +287,54 @@ int uevt_word_unregister(unsigned long addr, u8 bit)
 	umm = uevt_mm_find_current();
 	if (!umm)
 		return -ENOENT;
-	mutex_lock(&umm->write_lock);
+	if (mutex_lock_killable(&umm->write_lock)) {
+		uevt_mm_put(umm);
+		return -EINTR;
+	}
 	mutex_lock(&umm->lock);
-	set = rcu_dereference_protected(umm->set, lockdep_is_held(&umm->lock));
+	set = uevt_mm_own(umm);
 	slot = set ? uevt_set_lookup(set, key) : NULL;
 	if (!slot || !slot->live || test_bit(UEVT_MM_DEAD, &umm->flags)) {
-		mutex_unlock(&umm->lock);
 		ret = -ENOENT;
-		goto out;
+		goto unlock;
 	}
-	retired = uevt_mm_retired(umm, key);
-	/* A copy leaves retired words out: then there is nothing more to do. */
 	ret = uevt_mm_own_set(umm);
-	set = rcu_dereference_protected(umm->set, lockdep_is_held(&umm->lock));
-	slot = ret ? NULL : uevt_set_lookup(set, key);
-	if (slot && retired) {
+	if (ret)
+		goto unlock;
+	/* Ours alone now (maybe a copy): nothing else writes it after this. */
+	set = uevt_mm_own(umm);
+	slot = uevt_set_lookup(set, key);
+	WRITE_ONCE(slot->live, false);
+	uevt_slot_unlink(slot);
+	retired = uevt_mm_retired(umm, key);
+	if (retired) {
 		uevt_set_remove(set, slot);
-		uevt_slot_unlink(slot);
 		/* Failing this leaves a stale key only: registering it again retries. */
 		uevt_mm_unretire(umm, key);
 	}
-	mutex_unlock(&umm->lock);
-	if (slot && !retired) {
-		/*
-		 * Off its event: no state change writes it.  Still in the tree,
-		 * so an unmap racing with the clear retires it: we never clear a
-		 * bit of whatever gets mapped there next.
-		 */
-		uevt_slot_unlink(slot);
+	uevt_mm_end_change(umm);
+	if (!retired) {
+		mutex_unlock(&umm->lock);
+		/* Still in the tree: an unmap racing with the clear retires it. */
 		uevt_word_write(umm, slot, false, UEVT_WRITE_FAULT);
 		mutex_lock(&umm->lock);
-		uevt_set_remove(set, slot);
-		mutex_unlock(&umm->lock);
+		/* A fork meanwhile may share the set: then a copy leaves it behind. */
+		if (!uevt_mm_own_set(umm)) {
+			if (uevt_set_lookup(uevt_mm_own(umm), key) == slot)
+				uevt_set_remove(slot->set, slot);
+			else
+				slot = NULL;	/* the shared set still holds it */
+			uevt_mm_end_change(umm);
+		} else {
+			slot = NULL;	/* not live, never written again; freed with its set */
+		}
 	}
-	if (slot) {
-		uevt_word_forget(umm, key);
+	uevt_word_forget(umm, key);
+	if (slot)
 		uevt_slot_free(slot);
-	}
-out:
-	mutex_lock(&umm->lock);
-	uevt_mm_detach_if_empty(umm);
-	mutex_unlock(&umm->lock);
+	slot = NULL;
+unlock:
+	uevt_mm_unlock_or_detach(umm);
 	uevt_mm_writes_unlock(umm);
 	uevt_mm_put(umm);
 	return ret;

@@ -49,7 +49,8 @@ void uevt_slot_link(struct uevt_slot *slot)
 
 /**
  * uevt_slot_unlink() - take a slot out of its event's list
- * @slot: a linked slot, out of its set's tree already.
+ * @slot: the slot, linked or not (an unregistration unlinks a slot that
+ *	may stay in a shared set, which unlinks it again when freed).
  *
  * No state change writes it after this returns.
  * Context: process context; no set lock held.
@@ -59,7 +60,7 @@ void uevt_slot_unlink(struct uevt_slot *slot)
 	struct uevt_event *ev = slot->ev;
 
 	mutex_lock(&ev->slots_lock);
-	list_del(&slot->ev_node);
+	list_del_init(&slot->ev_node);
 	mutex_unlock(&ev->slots_lock);
 }
 
@@ -188,6 +189,7 @@ struct uevt_set *uevt_set_copy(struct uevt_set *old)
 			ret = -ENOMEM;
 			break;
 		}
+		INIT_LIST_HEAD(&copy->ev_node);
 		copy->set = set;
 		ret = mtree_insert(&set->slots, uevt_slot_key(copy), copy, GFP_KERNEL_ACCOUNT);
 		if (ret) {
@@ -286,13 +288,14 @@ struct uevt_retired *uevt_retired_with(const struct uevt_retired *r, const unsig
  * @last: last key of the range.
  * @gfp: allocation flags (atomic ones from the notifiers).
  *
- * One allocation: the set's words are counted, then merged in.  A word
- * that enters the range in between is left out; its registration checks
- * its mapping again after entering the set and fails.
+ * One allocation: the set's words are counted, then merged in.  A
+ * registration may add a word in between (its own mapping check then
+ * fails it): finding more words than counted returns -EAGAIN, and the
+ * caller counts again, rather than leave any word out.
  *
  * Context: under rcu_read_lock().
  * Return: the new table with one reference, NULL when the range adds
- * nothing, or ERR_PTR(-ENOMEM).
+ * nothing, ERR_PTR(-ENOMEM) or ERR_PTR(-EAGAIN).
  */
 struct uevt_retired *uevt_retired_with_range(const struct uevt_retired *r, struct uevt_set *set,
 					     unsigned long first, unsigned long last, gfp_t gfp)
@@ -312,10 +315,13 @@ struct uevt_retired *uevt_retired_with_range(const struct uevt_retired *r, struc
 		return ERR_PTR(-ENOMEM);
 	mas_set(&mas, first);
 	mas_for_each(&mas, slot, last) {
-		if (!n)
-			break;	/* more words than counted: see above */
 		if (uevt_retired_has(r, mas.index))
 			continue;
+		if (!n) {
+			/* More words than counted: see above. */
+			kfree(new);
+			return ERR_PTR(-EAGAIN);
+		}
 		while (i < old && r->keys[i] < mas.index)
 			new->keys[k++] = r->keys[i++];
 		new->keys[k++] = mas.index;

@@ -8,8 +8,10 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/highmem.h>
+#include <linux/hugetlb.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/pagemap.h>
 #include <linux/pid.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
@@ -25,9 +27,11 @@
 
 /*
  * Pin the page holding @uaddr for writing, as @mode allows.  NOWAIT
- * completes only faults that need no I/O: a file page that is not present
- * is left to the process (-EWOULDBLOCK), and anything that would wait
- * (swap-in in flight, a userfaultfd range) returns -EBUSY.  Under mmap_lock.
+ * completes only faults that need no I/O and call into no file system: a
+ * file page that is not present, or a page of a shared file mapping (its
+ * write fault runs ->page_mkwrite, which may wait for anything), is left
+ * to the process (-EWOULDBLOCK); anything that would wait (swap-in in
+ * flight, a userfaultfd range) fails and is retried.  Under mmap_lock.
  */
 static int uevt_pin_word(struct mm_struct *mm, unsigned long uaddr, enum uevt_write_mode mode,
 			 struct page **page)
@@ -39,19 +43,59 @@ static int uevt_pin_word(struct mm_struct *mm, unsigned long uaddr, enum uevt_wr
 	mmap_assert_locked(mm);
 	if (mode == UEVT_WRITE_FAULT)
 		return uevt_pin_user_page(mm, uaddr, FOLL_WRITE, page);
-	ret = uevt_pin_user_page(mm, uaddr, FOLL_WRITE | FOLL_NOFAULT, page);
-	if (ret == 1 || mode == UEVT_WRITE_NOFAULT)
-		return ret;
 	vma = vma_lookup(mm, uaddr);
 	if (!vma)
 		return -EFAULT;
+	/* Some kernels (6.1) fault hugetlb pages in even with FOLL_NOFAULT. */
+	if (UEVT_HAS_HUGETLB_FAULTS_ANYWAY && is_vm_hugetlb_page(vma))
+		return -EWOULDBLOCK;
+	ret = uevt_pin_user_page(mm, uaddr, FOLL_WRITE | FOLL_NOFAULT, page);
+	if (ret == 1 || mode == UEVT_WRITE_NOFAULT)
+		return ret;
 	if (vma->vm_file) {
-		/* Present: copy-on-write or a permission fault, no I/O. */
+		if (vma->vm_flags & VM_SHARED)
+			return -EWOULDBLOCK;
+		/* Present: copy-on-write from the page cache, no I/O. */
 		if (uevt_get_user_page(mm, uaddr, FOLL_NOFAULT, &probe) != 1)
 			return -EWOULDBLOCK;
 		put_page(probe);
 	}
 	return uevt_pin_user_page(mm, uaddr, FOLL_WRITE | FOLL_NOWAIT, page);
+}
+
+/*
+ * Set or clear @bit of the long at @uaddr in the pinned @page, mark it
+ * dirty and let go of it.  Marking a file folio dirty needs its lock, which
+ * its owner may hold across I/O: only the process's own context (FAULT)
+ * waits for it; NOFAULT and NOWAIT try it, and leave the word owed when
+ * somebody else holds it.  The lock is taken before the write, so a
+ * writeback that cleans the folio meanwhile cannot lose the bit.
+ */
+static int uevt_page_write_bit(struct page *page, unsigned long uaddr, unsigned int bit, bool set,
+			       enum uevt_write_mode mode)
+{
+	struct folio *folio = page_folio(page);
+	bool trylock = mode != UEVT_WRITE_FAULT;
+	void *kaddr;
+
+	if (trylock && !folio_trylock(folio)) {
+		unpin_user_page(page);
+		return -EAGAIN;
+	}
+	kaddr = kmap_local_page(page);
+	if (set)
+		set_bit(bit, kaddr + offset_in_page(uaddr));
+	else
+		clear_bit(bit, kaddr + offset_in_page(uaddr));
+	kunmap_local(kaddr);
+	if (trylock) {
+		folio_mark_dirty(folio);
+		folio_unlock(folio);
+		unpin_user_page(page);
+	} else {
+		unpin_user_pages_dirty_lock(&page, 1, true);
+	}
+	return 0;
 }
 
 /**
@@ -61,25 +105,25 @@ static int uevt_pin_word(struct mm_struct *mm, unsigned long uaddr, enum uevt_wr
  * @set: the value.
  * @mode: how it may be written.
  *
- * The address is translated now, under mmap_lock, after checking that the
- * word was not retired.  Never waits for userfaultfd.
+ * The address is translated now, and the bit written, under mmap_lock,
+ * after checking that the word was not retired: nothing lands in a page
+ * the process unmapped meanwhile.  Never waits for userfaultfd.
  *
  * Context: process context.  NOFAULT and NOWAIT never wait for a lock
  * held by another process (-EAGAIN) nor for I/O; FAULT runs in the
  * process's own context and may.
- * Return: 0, -EAGAIN, -EBUSY or -EWOULDBLOCK (try later or elsewhere),
+ * Return: 0, -EAGAIN or -EWOULDBLOCK (try later or elsewhere),
  * -ENXIO (retired), -ESRCH (the address space is gone), -EINTR, or the
  * fault's error (-EFAULT...).
  */
 int uevt_word_write(struct uevt_mm *umm, const struct uevt_slot *slot, bool set,
 		    enum uevt_write_mode mode)
 {
-	struct mm_struct *mm = umm->mn.mm;
+	struct mm_struct *mm = umm->mm;
 	/* Operate on the aligned long holding the word: bit ops are long-wide. */
 	unsigned long uaddr = ALIGN_DOWN(slot->addr, sizeof(long));
 	unsigned int bit = slot->bit + (slot->addr - uaddr) * BITS_PER_BYTE;
 	struct page *page;
-	void *kaddr;
 	int ret;
 
 	BUILD_BUG_ON(!IS_ENABLED(CONFIG_64BIT) || IS_ENABLED(CONFIG_CPU_BIG_ENDIAN));
@@ -93,23 +137,15 @@ int uevt_word_write(struct uevt_mm *umm, const struct uevt_slot *slot, bool set,
 		ret = -EAGAIN;
 		goto out;
 	}
-	if (uevt_mm_retired(umm, uevt_key(slot->addr, slot->bit)))
+	if (uevt_mm_retired(umm, uevt_slot_key(slot)))
 		ret = -ENXIO;
 	else
 		ret = uevt_pin_word(mm, uaddr, mode, &page);
+	if (ret == 1)
+		ret = uevt_page_write_bit(page, uaddr, bit, set, mode);
+	else if (ret >= 0)
+		ret = -EFAULT;
 	mmap_read_unlock(mm);
-	if (ret != 1) {
-		ret = ret < 0 ? ret : -EFAULT;
-		goto out;
-	}
-	kaddr = kmap_local_page(page);
-	if (set)
-		set_bit(bit, kaddr + offset_in_page(uaddr));
-	else
-		clear_bit(bit, kaddr + offset_in_page(uaddr));
-	kunmap_local(kaddr);
-	unpin_user_pages_dirty_lock(&page, 1, true);
-	ret = 0;
 out:
 	/* Never the final mmput here: ->release takes our locks. */
 	mmput_async(mm);
@@ -275,14 +311,17 @@ int uevt_word_write_current(struct uevt_mm *umm, const struct uevt_slot *slot,
 		if (ret || want == READ_ONCE(slot->ev->enabled))
 			break;
 	}
-	uevt_word_note(umm, uevt_key(slot->addr, slot->bit), ret);
+	/* Still flipping: owed, the caller tries again later. */
+	if (!ret && want != READ_ONCE(slot->ev->enabled))
+		ret = -EAGAIN;
+	uevt_word_note(umm, uevt_slot_key(slot), ret);
 	return ret;
 }
 
 /* Can a write that failed this way succeed later without anybody's help? */
 static bool uevt_write_failed_for_now(int ret)
 {
-	return ret == -EAGAIN || ret == -EBUSY || ret == -EWOULDBLOCK || ret == -EFAULT ||
+	return ret == -EAGAIN || ret == -EWOULDBLOCK || ret == -EFAULT ||
 	       ret == -EINTR || ret == -ENOMEM;
 }
 
@@ -309,7 +348,7 @@ void uevt_words_update(struct uevt_event *ev)
 		list_for_each_entry(umm, &slot->set->mms, set_node) {
 			ret = uevt_word_write_current(umm, slot, UEVT_WRITE_NOFAULT);
 			if (uevt_write_failed_for_now(ret))
-				uevt_word_owe(umm, uevt_key(slot->addr, slot->bit));
+				uevt_word_owe(umm, uevt_slot_key(slot));
 		}
 		mutex_unlock(&slot->set->lock);
 	}
@@ -393,14 +432,15 @@ static void uevt_mm_queue_fixer(struct uevt_mm *umm)
 {
 	struct task_struct *leader, *t, *pick = NULL;
 
-	if (test_and_set_bit(UEVT_MM_FIXER_QUEUED, &umm->flags))
+	if (!umm->tgid || test_and_set_bit(UEVT_MM_FIXER_QUEUED, &umm->flags))
 		return;
 	rcu_read_lock();
 	leader = pid_task(umm->tgid, PIDTYPE_TGID);
 	if (leader) {
 		for_each_thread(leader, t) {
-			if (READ_ONCE(t->mm) != umm->mn.mm ||
-			    (t->flags & (PF_EXITING | PF_KTHREAD)))
+			/* Kernel threads and user workers (vhost) run no task work. */
+			if (READ_ONCE(t->mm) != umm->mm ||
+			    (t->flags & (PF_EXITING | PF_KTHREAD | UEVT_PF_USER_WORKER)))
 				continue;
 			pick = t;
 			if (task_is_running(t))
@@ -431,17 +471,19 @@ static void uevt_mm_queue_fixer(struct uevt_mm *umm)
  * @umm: the address space, under its write_lock.
  * @mode: NOWAIT (the fault work) or FAULT (the process itself).
  *
- * Records back to "written, no error" are dropped.  Failures are retried
- * with a doubling delay, UEVT_FAULT_RETRIES times from each fresh start;
- * a write that needs I/O is also handed to the process.
+ * Records back to "written, no error" are dropped.  The fault work hands
+ * a word to the process when writing it needs I/O, and as a last resort
+ * once its retries (a doubling delay, UEVT_FAULT_RETRIES times from each
+ * fresh start) are used up; it skips words handed over.  A word the
+ * process cannot write either goes back to the fault work's retries.
  *
  * Return: jiffies until the next retry, or 0 when none is due.
  */
 unsigned long uevt_words_settle(struct uevt_mm *umm, enum uevt_write_mode mode)
 {
+	bool fault = mode == UEVT_WRITE_FAULT, fixer = false;
 	unsigned long delay = 0, d;
 	struct uevt_word *w, *next;
-	bool fixer = false;
 	LIST_HEAD(batch);
 	LIST_HEAD(done);
 	int ret, i;
@@ -455,7 +497,8 @@ unsigned long uevt_words_settle(struct uevt_mm *umm, enum uevt_write_mode mode)
 	/* Records are deleted only under write_lock, which we hold. */
 	spin_lock(&umm->spin);
 	hash_for_each(umm->words, i, w, node)
-		if (test_bit(UEVT_WORD_OWED, &w->flags))
+		if (test_bit(UEVT_WORD_OWED, &w->flags) &&
+		    (fault || !test_bit(UEVT_WORD_PROCESS, &w->flags)))
 			list_add_tail(&w->batch, &batch);
 	spin_unlock(&umm->spin);
 
@@ -463,16 +506,26 @@ unsigned long uevt_words_settle(struct uevt_mm *umm, enum uevt_write_mode mode)
 		if (!test_and_clear_bit(UEVT_WORD_OWED, &w->flags))
 			continue;
 		/* retries is ours (under write_lock): others only flag FRESH. */
-		if (test_and_clear_bit(UEVT_WORD_FRESH, &w->flags))
+		if (test_and_clear_bit(UEVT_WORD_FRESH, &w->flags)) {
 			WRITE_ONCE(w->retries, 0);
+			clear_bit(UEVT_WORD_PROCESS, &w->flags);
+		}
 		ret = uevt_word_write_key(umm, w->key, mode);
 		if (!ret || ret == -ENOENT || ret == -ENXIO || ret == -ESRCH) {
 			WRITE_ONCE(w->retries, 0);
+			clear_bit(UEVT_WORD_PROCESS, &w->flags);
 			if (ret)
 				WRITE_ONCE(w->last_err, 0);
 			continue;
 		}
-		fixer |= ret == -EWOULDBLOCK;
+		if (!fault && (ret == -EWOULDBLOCK || w->retries >= UEVT_FAULT_RETRIES)) {
+			/* Only the process can do it, or it is our last resort. */
+			set_bit(UEVT_WORD_PROCESS, &w->flags);
+			set_bit(UEVT_WORD_OWED, &w->flags);
+			fixer = true;
+			continue;
+		}
+		clear_bit(UEVT_WORD_PROCESS, &w->flags);
 		if (w->retries < UEVT_FAULT_RETRIES) {
 			d = msecs_to_jiffies(UEVT_FAULT_DELAY_MS << w->retries);
 			WRITE_ONCE(w->retries, w->retries + 1);
@@ -493,7 +546,7 @@ unsigned long uevt_words_settle(struct uevt_mm *umm, enum uevt_write_mode mode)
 	spin_unlock(&umm->spin);
 	list_for_each_entry_safe(w, next, &done, batch)
 		kfree(w);
-	if (fixer && mode != UEVT_WRITE_FAULT)
+	if (fixer)
 		uevt_mm_queue_fixer(umm);
 	return delay;
 }
@@ -549,7 +602,7 @@ static void uevt_fixer_run(struct callback_head *cb)
 	clear_bit(UEVT_MM_FIXER_QUEUED, &umm->flags);
 	/* Cleared before we look: a word owed from now on queues us again. */
 	smp_mb__after_atomic();
-	if (current->mm == umm->mn.mm && !(current->flags & PF_EXITING) &&
+	if (current->mm == umm->mm && !(current->flags & PF_EXITING) &&
 	    !mutex_lock_killable(&umm->write_lock)) {
 		delay = uevt_words_settle(umm, UEVT_WRITE_FAULT);
 		uevt_mm_writes_unlock(umm);
