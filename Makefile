@@ -2,12 +2,14 @@
 #
 #   make demo      the main job, in the test VM
 #   make check     install what is missing, build everything, lint, run every
-#                  test on the stock and the debug kernel; ends "N passed, N failed"
+#                  test on Debian's 6.1, 6.1-rt, 6.12 and 6.12-rt kernels and
+#                  on the debug (KASAN) kernel; ends "N passed, N failed"
 #
 #   make deps      install missing Debian packages (root)
 #   make           build the module for KDIR (default: running kernel) and userspace
 #   make module    uevt.ko for KDIR
-#   make lint      checkpatch --strict and sparse
+#   make lint      checkpatch --strict, kernel-doc and sparse
+#   make in-tree   build kernel/trace/uevt.o inside linux-source-6.12 (W=1)
 #   make vm-run    ARGS='--kernel debug -- cat /proc/version' (see scripts/vm-run --help)
 #   make clean
 
@@ -18,10 +20,10 @@ KDIR     ?= /lib/modules/$(shell uname -r)/build
 export TOP BUILD
 
 # Resolved lazily: they only exist once `make deps` has run.
-STOCK_KVER  = $(shell . $(TOP)/scripts/lib.sh && stock_kver)
-STOCK_KDIR  = /usr/src/linux-headers-$(STOCK_KVER)
+DEBIAN_KERNELS := 6.1 6.1-rt 6.12 6.12-rt
 DEBUG_KDIR  = $(shell $(TOP)/scripts/build-kernel.sh debug)
 SOURCE_TREE = $(shell . $(TOP)/scripts/lib.sh && source_tree)
+debian_kdir = /usr/src/linux-headers-$(shell . $(TOP)/scripts/lib.sh && debian_kver $(1))
 
 all: module userspace
 
@@ -32,14 +34,16 @@ module:
 	$(TOP)/scripts/build-module.sh $(KDIR) $(BUILD)/mod/host
 	@echo "built $(BUILD)/mod/host/kernel/trace/uevt.ko"
 
-# The module for each test kernel, in its own directory.
-module-stock:
-	$(TOP)/scripts/build-module.sh $(STOCK_KDIR) $(BUILD)/mod/stock
+# The module for each test kernel, in its own directory: build/mod/<kernel>.
+$(addprefix module-,$(DEBIAN_KERNELS)): module-%:
+	$(TOP)/scripts/build-module.sh $(call debian_kdir,$*) $(BUILD)/mod/$*
+
+module-stock: module-6.12
 
 module-debug:
 	$(TOP)/scripts/build-module.sh $(DEBUG_KDIR) $(BUILD)/mod/debug
 
-test-modules: module-stock module-debug
+test-modules: $(addprefix module-,$(DEBIAN_KERNELS)) module-debug
 
 kselftest-headers: $(BUILD)/kselftest/kselftest_harness.h
 
@@ -98,6 +102,10 @@ install: sdk tools
 lint:
 	@$(TOP)/scripts/lint.sh
 
+# The same sources as in-tree code of linux-source-6.12 (CONFIG_UEVT=m, W=1).
+in-tree:
+	@$(TOP)/scripts/build-in-tree.sh
+
 check: deps
 	@$(MAKE) --no-print-directory test-modules userspace
 	@$(TOP)/scripts/check.sh
@@ -118,5 +126,5 @@ vm-run:
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps module module-stock module-debug test-modules kselftest-headers sdk tools samples \
-	selftests host-tests bench-bin userspace install lint check bench demo vm-run clean
+.PHONY: all deps module $(addprefix module-,$(DEBIAN_KERNELS)) module-stock module-debug test-modules kselftest-headers sdk tools samples \
+	selftests host-tests bench-bin userspace install lint in-tree check bench demo vm-run clean

@@ -16,7 +16,8 @@ mkdir -p "$out"
 kernel=${UEVT_BENCH_KERNEL:-perf}
 if [ "$kernel" = stock ]; then
 	image=stock
-	module=$BUILD/mod/stock/kernel/trace/uevt.ko
+	"$UEVT_TOP/scripts/build-module.sh" "/usr/src/linux-headers-$(stock_kver)" "$BUILD/mod/6.12"
+	module=$BUILD/mod/6.12/kernel/trace/uevt.ko
 else
 	kdir=$("$UEVT_TOP/scripts/build-kernel.sh" perf)
 	"$UEVT_TOP/scripts/build-module.sh" "$kdir" "$BUILD/mod/perf"

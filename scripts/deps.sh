@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Install the Debian packages uevt needs, and only those that are missing.
 #
-# The stock test kernel is the newest linux-image-6.12.*-amd64-unsigned
-# that the archive offers, with its matching linux-headers package; no
-# revision is hard-coded.  Running this again on a complete machine does
+# The test kernels are the newest unsigned image of each Debian series the
+# suite boots (6.1, 6.1-rt, 6.12, 6.12-rt; see DEBIAN_KERNELS in lib.sh)
+# that the archive offers with its matching linux-headers package; no
+# revision is hard-coded, and a series whose installed kernel the archive
+# dropped is simply kept.  Running this again on a complete machine does
 # nothing and touches no network.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -31,10 +33,13 @@ apt_update() {
 	fi
 }
 
-# Newest release for which the archive has both packages of the pair.
+# Newest release of a series for which the archive has both the unsigned
+# image and the headers.
 newest_pair() {
-	apt-cache search --names-only '^linux-image-6\.12\.[0-9]+\+deb[0-9]+-amd64-unsigned$' |
-		sed -n 's/^linux-image-\(6\.12\.[0-9]*+deb[0-9]*-amd64\)-unsigned .*/\1/p' |
+	local re
+	re=$(kernel_release_re "$1")
+	apt-cache search --names-only "^linux-image-.*-unsigned\$" |
+		sed -nE "s/^linux-image-($re)-unsigned .*/\1/p" |
 		sort -rV | while read -r v; do
 		if apt-cache show "linux-headers-$v" >/dev/null 2>&1; then
 			echo "$v"
@@ -43,15 +48,16 @@ newest_pair() {
 	done
 }
 
-if ! kver=$(stock_kver); then
-	kver=$(newest_pair)
+for k in $DEBIAN_KERNELS; do
+	debian_kver "$k" >/dev/null && continue
+	kver=$(newest_pair "$k")
 	if [ -z "$kver" ]; then
 		apt_update
-		kver=$(newest_pair)
+		kver=$(newest_pair "$k")
 	fi
-	[ -n "$kver" ] || die "no linux-image-6.12.*-amd64-unsigned in the package archive"
+	[ -n "$kver" ] || die "no linux-image for the $k series in the package archive"
 	missing+=("linux-image-$kver-unsigned" "linux-headers-$kver")
-fi
+done
 
 if [ ${#missing[@]} -gt 0 ]; then
 	[ "$(id -u)" = 0 ] || die "missing packages (${missing[*]}); run 'make deps' as root"
@@ -62,5 +68,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 		--no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-stock_kver >/dev/null || die "the stock kernel pair did not install"
-echo "stock kernel: $(stock_kver)"
+for k in $DEBIAN_KERNELS; do
+	kver=$(debian_kver "$k") || die "the $k kernel pair did not install"
+	echo "$k kernel: $kver"
+done

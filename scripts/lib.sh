@@ -19,18 +19,39 @@ log() {
 	echo "==> $*" >&2
 }
 
-# Newest Debian 6.12 kernel release installed as a headers+image pair
-# (for example "6.12.117+deb12-amd64").  The dependency step installs the
-# newest pair the archive offers; later steps only look it up.
-stock_kver() {
-	local v
-	for v in $(ls /boot 2>/dev/null | sed -n 's/^vmlinuz-\(6\.12\.[0-9]*+deb[0-9]*-amd64\)$/\1/p' | sort -rV); do
+# The Debian kernels the suite boots, by the names the scripts use: the
+# default and PREEMPT_RT builds of Debian 12's 6.1 and of 6.12.
+DEBIAN_KERNELS="6.1 6.1-rt 6.12 6.12-rt"
+
+# The release pattern (extended regex) of a Debian kernel series; "stock"
+# is 6.12, the kernel users of Debian 13 (and Debian 12's newer option) run.
+kernel_release_re() {
+	case "$1" in
+	6.1) echo '6\.1\.0-[0-9]+-amd64' ;;
+	6.1-rt) echo '6\.1\.0-[0-9]+-rt-amd64' ;;
+	6.12 | stock) echo '6\.12\.[0-9]+\+deb[0-9]+-amd64' ;;
+	6.12-rt) echo '6\.12\.[0-9]+\+deb[0-9]+-rt-amd64' ;;
+	*) return 1 ;;
+	esac
+}
+
+# Newest release of a Debian kernel series installed as a headers+image
+# pair (for example "6.12.117+deb12-amd64").  The dependency step installs
+# the newest pair the archive offers; later steps only look it up.
+debian_kver() {
+	local re v
+	re=$(kernel_release_re "$1") || return 1
+	for v in $(ls /boot 2>/dev/null | sed -nE "s/^vmlinuz-($re)\$/\1/p" | sort -rV); do
 		if [ -d "/usr/src/linux-headers-$v" ]; then
 			echo "$v"
 			return 0
 		fi
 	done
 	return 1
+}
+
+stock_kver() {
+	debian_kver 6.12
 }
 
 # Version of the linux-source-6.12 package, used to key the caches.

@@ -58,8 +58,10 @@ for t in "$SELFTESTS"/*_test; do
 	name=${t##*/}
 	echo "# selftest: $name"
 	mark "$name"
+	t0=$(date +%s)
 	timeout "$T" "$t" >/tmp/out.$$ 2>&1
 	rc=$?
+	echo "# selftest: $name took $(($(date +%s) - t0)) s"
 	cat /tmp/out.$$
 	if [ "$rc" != 0 ] && ! grep -q '^not ok ' /tmp/out.$$; then
 		case "$rc" in
@@ -92,9 +94,18 @@ if [ -x "$B" ]; then
 	rm -f /tmp/bench.$$
 fi
 
-sleep 1	# unreferenced events are removed asynchronously
-rmmod uevt
-rc=$?
+# Unreferenced events and exited processes' state go asynchronously: until
+# then the module is in use, and rmmod says so (EAGAIN).  Give it 10 s.
+i=0
+while :; do
+	rmmod uevt 2>/tmp/rmmod.$$
+	rc=$?
+	[ "$rc" = 0 ] || [ $i -ge 20 ] && break
+	sleep 0.5
+	i=$((i + 1))
+done
+[ "$rc" = 0 ] || sed 's/^/# /' /tmp/rmmod.$$
+rm -f /tmp/rmmod.$$
 [ "$rc" = 0 ] && [ ! -d /sys/module/uevt ] && [ ! -e /dev/uevt ] &&
 	! ls /sys/kernel/tracing/events | grep -q '^uevt'
 if ! result $? "runner: uevt.ko unloads and leaves nothing behind (rmmod status $rc)"; then
