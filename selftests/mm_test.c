@@ -9,6 +9,7 @@
  */
 #include <linux/userfaultfd.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -176,6 +177,8 @@ TEST_F(mm, transparent_huge_page_word)
 	volatile uint64_t *w;
 
 	ASSERT_NE(NULL, p);
+	if (access("/sys/kernel/mm/transparent_hugepage/enabled", F_OK))
+		SKIP(return, "no transparent huge pages in this kernel (off in Debian's PREEMPT_RT builds)");
 	/* A 2 MiB aligned word inside a huge page, 8 bytes, bit 63. */
 	w = (volatile uint64_t *)(((uintptr_t)p + (2 << 20) - 1) & ~((uintptr_t)(2 << 20) - 1));
 	madvise((void *)w, 2 << 20, MADV_HUGEPAGE);
@@ -362,6 +365,68 @@ TEST_F(mm, munmap_retires_the_word_for_good)
 	EXPECT_EQ(0U, *again);
 }
 
+struct race {
+	volatile uint32_t *page;
+	int fd;
+	volatile int go, done;
+	int registered;
+};
+
+static void *register_in_race(void *arg)
+{
+	struct race *r = arg;
+
+	while (!r->go)
+		;
+	r->registered += !uevt_reg(r->fd, "t_mm_race u32 a", (void *)&r->page[7], 3, 4, 0, NULL);
+	r->done = 1;
+	return NULL;
+}
+
+/*
+ * A registration racing with an munmap of its page, in another thread,
+ * many times over: either the registration fails, or the word is retired.
+ * Whatever is mapped at that address next is never written, whichever way
+ * each race went.
+ */
+TEST_F_TIMEOUT(mm, registration_racing_with_munmap_never_writes_the_next_mapping, 120)
+{
+	volatile uint32_t *page = map(4096, MAP_PRIVATE | MAP_ANONYMOUS), *again;
+	int round, bad = 0, registered = 0;
+
+	ASSERT_NE(NULL, page);
+	for (round = 0; round < 200; round++) {
+		struct race r = { .page = page, .fd = self->fd };
+		pthread_t t;
+		int i;
+
+		ASSERT_EQ(0, pthread_create(&t, NULL, register_in_race, &r));
+		r.go = 1;
+		for (i = 0; i < round % 50; i++)
+			;
+		ASSERT_EQ(0, munmap((void *)page, 4096));
+		pthread_join(t, NULL);
+		again = mmap((void *)page, 4096, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		ASSERT_EQ(page, again);
+		registered += r.registered;
+		/* The event flips: a live or mis-retired word would be written now. */
+		if (r.registered) {
+			ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_mm_race"));
+			usleep(2000);
+			ASSERT_EQ(0, tracefs_event_disable(self->inst, SYS, "t_mm_race"));
+			ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_mm_race"));
+			usleep(2000);
+			bad += again[7] != 0;
+			ASSERT_EQ(0, tracefs_event_disable(self->inst, SYS, "t_mm_race"));
+			/* Retired: it can be unregistered, and was never written. */
+			EXPECT_EQ(0, uevt_unreg(self->fd, (void *)&again[7], 3));
+		}
+	}
+	TH_LOG("%d of 200 registrations won the race", registered);
+	EXPECT_EQ(0, bad);
+}
+
 /* Read a number from a file; -1 when it cannot be read. */
 static long read_long(const char *path)
 {
@@ -512,6 +577,8 @@ TEST_F_TIMEOUT(mm, bits_follow_every_flip_under_numa_balancing, 120)
 	int i, k, missed = 0;
 
 	ASSERT_NE(NULL, w);
+	if (access(knobs[0], F_OK))
+		SKIP(return, "no NUMA balancing in this kernel (off in Debian's PREEMPT_RT builds)");
 	ASSERT_EQ(0, access("/sys/devices/system/node/node1", F_OK)) {
 		TH_LOG("the test VM has two NUMA nodes; this one has one");
 	}
