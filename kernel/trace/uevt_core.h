@@ -103,19 +103,19 @@
 #include <linux/hashtable.h>
 #include <linux/kref.h>
 #include <linux/llist.h>
-#include <linux/maple_tree.h>
 #include <linux/mmu_notifier.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/spinlock.h>
 #include <linux/task_work.h>
 #include <linux/workqueue.h>
+#include <linux/xarray.h>
 
 #include "uevt_internal.h"
 
 /*
  * A word's key: its address and bit as one number, the index of the set's
- * maple tree.  Addresses are below 2^57, so the shift loses nothing, and
+ * XArray.  Addresses are below 2^57, so the shift loses nothing, and
  * the words of an address range are the keys of one key range.
  */
 #define UEVT_KEY_SHIFT		6
@@ -129,7 +129,7 @@
  * caller keeps the slots alive: it holds a set reference (a shared set
  * does not change), the set's lock, or the uevt_mm.lock of its only user.
  */
-#define uevt_set_for_each(set, slot, pos) mt_for_each(&(set)->slots, slot, pos, ULONG_MAX)
+#define uevt_set_for_each(set, slot, pos) xa_for_each(&(set)->slots, pos, slot)
 
 /**
  * struct uevt_slot - one registration: an enable word of a set
@@ -173,7 +173,7 @@ struct uevt_slot {
  * @mms: the address spaces using the set (uevt_mm.set_node).
  * @users: entries in @mms; read locklessly for the status file.
  * @slots: key -> slot.  Changed by the set's only user under its
- *	uevt_mm.lock; read under that lock or RCU (MT_FLAGS_USE_RCU).
+ *	uevt_mm.lock; read under that lock or RCU.
  * @nr: slots in @slots; written with them.
  * @rcu: frees the structure after RCU readers.
  */
@@ -183,7 +183,7 @@ struct uevt_set {
 	struct mutex lock;
 	struct list_head mms;
 	unsigned int users;
-	struct maple_tree slots;
+	struct xarray slots;
 	unsigned int nr;
 	struct rcu_head rcu;
 };

@@ -192,17 +192,17 @@ static bool uevt_join_check_words(struct uevt_mm *umm)
 	rcu_read_lock();
 	set = rcu_dereference(umm->set);
 	if (set) {
-		MA_STATE(mas, &set->slots, 0, 0);
+		unsigned long key;
 
-		mas_for_each(&mas, slot, ULONG_MAX) {
+		xa_for_each(&set->slots, key, slot) {
 			unsigned long uaddr = ALIGN_DOWN(slot->addr, sizeof(long)), v;
 			unsigned int bit = slot->bit + (slot->addr - uaddr) * BITS_PER_BYTE;
 
-			if (!READ_ONCE(slot->live) || uevt_mm_retired(umm, mas.index))
+			if (!READ_ONCE(slot->live) || uevt_mm_retired(umm, key))
 				continue;
 			if (copy_from_user_nofault(&v, (const void __user *)uaddr, sizeof(v)) ||
 			    test_bit(bit, &v) != READ_ONCE(slot->ev->enabled)) {
-				uevt_word_owe(umm, mas.index);
+				uevt_word_owe(umm, key);
 				owed = true;
 			}
 		}

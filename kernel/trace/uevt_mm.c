@@ -109,7 +109,7 @@ unsigned int uevt_mm_live_words(struct uevt_mm *umm)
 	rcu_read_lock();
 	r = rcu_dereference(umm->retired);
 	for (i = 0; r && i < r->nr; i++)
-		retired += !!mtree_load(&set->slots, r->keys[i]);
+		retired += !!xa_load(&set->slots, r->keys[i]);
 	rcu_read_unlock();
 	return set->nr - min(retired, set->nr);
 }
@@ -753,7 +753,7 @@ static int uevt_mm_invalidate_start(struct mmu_notifier *mn,
 		 */
 		rcu_read_lock();
 		set = rcu_dereference(umm->set);
-		if (set && mt_find(&set->slots, &first, last))
+		if (set && xa_find(&set->slots, &first, last, XA_PRESENT))
 			set_bit(UEVT_MM_RETIRE_ALL, &umm->flags);
 		rcu_read_unlock();
 		return 0;
@@ -812,14 +812,14 @@ static void uevt_mm_invalidate_end(struct mmu_notifier *mn,
 		rcu_read_lock();
 		set = rcu_dereference(umm->set);
 		if (set) {
-			MA_STATE(mas, &set->slots, next, next);
+			unsigned long key;
 
-			mas_for_each(&mas, slot, last) {
+			xa_for_each_range(&set->slots, key, slot, next, last) {
 				if (n == ARRAY_SIZE(keys))
 					break;
-				next = mas.index + 1;
+				next = key + 1;
 				if (READ_ONCE(slot->live) && READ_ONCE(slot->ev->enabled))
-					keys[n++] = mas.index;
+					keys[n++] = key;
 			}
 		}
 		rcu_read_unlock();

@@ -7,9 +7,9 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bsearch.h>
-#include <linux/maple_tree.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
+#include <linux/xarray.h>
 
 #include "uevt_core.h"
 
@@ -27,7 +27,7 @@ struct uevt_set *uevt_set_alloc(void)
 	refcount_set(&set->ref, 1);
 	mutex_init(&set->lock);
 	INIT_LIST_HEAD(&set->mms);
-	mt_init_flags(&set->slots, MT_FLAGS_USE_RCU);
+	xa_init(&set->slots);
 	return set;
 }
 
@@ -90,7 +90,7 @@ static void uevt_set_free(struct uevt_set *set)
 		uevt_slot_unlink(slot);
 		uevt_slot_free(slot);
 	}
-	mtree_destroy(&set->slots);
+	xa_destroy(&set->slots);
 	kfree_rcu(set, rcu);
 }
 
@@ -119,7 +119,7 @@ void uevt_set_put(struct uevt_set *set)
  */
 struct uevt_slot *uevt_set_lookup(struct uevt_set *set, unsigned long key)
 {
-	return mtree_load(&set->slots, key);
+	return xa_load(&set->slots, key);
 }
 
 /**
@@ -135,7 +135,9 @@ int uevt_set_insert(struct uevt_set *set, struct uevt_slot *slot)
 	int ret;
 
 	mutex_lock(&set->lock);
-	ret = mtree_insert(&set->slots, uevt_slot_key(slot), slot, GFP_KERNEL_ACCOUNT);
+	ret = xa_insert(&set->slots, uevt_slot_key(slot), slot, GFP_KERNEL_ACCOUNT);
+	if (ret == -EBUSY)
+		ret = -EEXIST;
 	if (!ret) {
 		slot->set = set;
 		WRITE_ONCE(set->nr, set->nr + 1);
@@ -155,7 +157,7 @@ int uevt_set_insert(struct uevt_set *set, struct uevt_slot *slot)
 void uevt_set_remove(struct uevt_set *set, struct uevt_slot *slot)
 {
 	mutex_lock(&set->lock);
-	mtree_erase(&set->slots, uevt_slot_key(slot));
+	xa_erase(&set->slots, uevt_slot_key(slot));
 	WRITE_ONCE(set->nr, set->nr - 1);
 	mutex_unlock(&set->lock);
 }
@@ -191,7 +193,7 @@ struct uevt_set *uevt_set_copy(struct uevt_set *old)
 		}
 		INIT_LIST_HEAD(&copy->ev_node);
 		copy->set = set;
-		ret = mtree_insert(&set->slots, uevt_slot_key(copy), copy, GFP_KERNEL_ACCOUNT);
+		ret = xa_insert(&set->slots, uevt_slot_key(copy), copy, GFP_KERNEL_ACCOUNT);
 		if (ret) {
 			kfree(copy);
 			break;
@@ -210,7 +212,7 @@ struct uevt_set *uevt_set_copy(struct uevt_set *old)
 			uevt_slot_link(copy);
 	}
 	if (ret) {
-		mtree_destroy(&set->slots);
+		xa_destroy(&set->slots);
 		kfree(set);
 		return NULL;
 	}
@@ -300,31 +302,29 @@ struct uevt_retired *uevt_retired_with(const struct uevt_retired *r, const unsig
 struct uevt_retired *uevt_retired_with_range(const struct uevt_retired *r, struct uevt_set *set,
 					     unsigned long first, unsigned long last, gfp_t gfp)
 {
-	MA_STATE(mas, &set->slots, first, first);
-
 	unsigned int old = r ? r->nr : 0, n = 0, i = 0, k = 0;
 	struct uevt_retired *new;
 	struct uevt_slot *slot;
+	unsigned long key;
 
-	mas_for_each(&mas, slot, last)
-		n += !uevt_retired_has(r, mas.index);
+	xa_for_each_range(&set->slots, key, slot, first, last)
+		n += !uevt_retired_has(r, key);
 	if (!n)
 		return NULL;
 	new = uevt_retired_alloc(old + n, gfp);
 	if (!new)
 		return ERR_PTR(-ENOMEM);
-	mas_set(&mas, first);
-	mas_for_each(&mas, slot, last) {
-		if (uevt_retired_has(r, mas.index))
+	xa_for_each_range(&set->slots, key, slot, first, last) {
+		if (uevt_retired_has(r, key))
 			continue;
 		if (!n) {
 			/* More words than counted: see above. */
 			kfree(new);
 			return ERR_PTR(-EAGAIN);
 		}
-		while (i < old && r->keys[i] < mas.index)
+		while (i < old && r->keys[i] < key)
 			new->keys[k++] = r->keys[i++];
-		new->keys[k++] = mas.index;
+		new->keys[k++] = key;
 		n--;
 	}
 	while (i < old)
