@@ -114,14 +114,18 @@
 #include "uevt_internal.h"
 
 /*
- * A word's key: its address and bit as one number, the index of the set's
- * XArray.  Addresses are below 2^57, so the shift loses nothing, and
- * the words of an address range are the keys of one key range.
+ * A word's key: its bit and address as one number, the index of the set's
+ * XArray.  The bit is the high part, so words next to one another in memory
+ * (4-byte aligned: the address loses its two zero bits) with the same bit
+ * are neighbouring indices and share the XArray's leaves: about 10 bytes
+ * of index per registration, where address-major keys would give each word
+ * a 576-byte leaf of its own.  User addresses are below 2^56, so the shift
+ * loses nothing.  The words of an address range with one bit are one key
+ * range; a set's @bits says which bits to look at.
  */
-#define UEVT_KEY_SHIFT		6
-#define uevt_key(addr, bit)	((unsigned long)(addr) << UEVT_KEY_SHIFT | (bit))
-#define uevt_key_addr(key)	((key) >> UEVT_KEY_SHIFT)
-#define uevt_key_bit(key)	((u8)((key) & ((1UL << UEVT_KEY_SHIFT) - 1)))
+#define UEVT_KEY_BIT_SHIFT	56
+#define uevt_key(addr, bit)	\
+	((unsigned long)(bit) << UEVT_KEY_BIT_SHIFT | (unsigned long)(addr) >> 2)
 
 /*
  * Every slot of a set, in key order.  @pos must start at 0; the iterator
@@ -175,6 +179,8 @@ struct uevt_slot {
  * @slots: key -> slot.  Changed by the set's only user under its
  *	uevt_mm.lock; read under that lock or RCU.
  * @nr: slots in @slots; written with them.
+ * @bits: every enable bit number any slot of @slots ever had, for the
+ *	walks of an address range; only grows, under @lock.
  * @rcu: frees the structure after RCU readers.
  */
 struct uevt_set {
@@ -185,6 +191,7 @@ struct uevt_set {
 	unsigned int users;
 	struct xarray slots;
 	unsigned int nr;
+	u64 bits;
 	struct rcu_head rcu;
 };
 
@@ -372,8 +379,22 @@ void uevt_slot_free(struct uevt_slot *slot);
 bool uevt_retired_has(const struct uevt_retired *r, unsigned long key);
 struct uevt_retired *uevt_retired_with(const struct uevt_retired *r, const unsigned long *keys,
 				       unsigned int n, gfp_t gfp);
+/*
+ * The keys of bit @b of the words in [@start, @end) are [@first, @last];
+ * false when no slot of @set ever had bit @b.
+ */
+static inline bool uevt_set_bit_range(struct uevt_set *set, unsigned int b, unsigned long start,
+				      unsigned long end, unsigned long *first, unsigned long *last)
+{
+	if (!(READ_ONCE(set->bits) & BIT_ULL(b)))
+		return false;
+	*first = uevt_key(start, b);
+	*last = uevt_key(end - 1, b);
+	return true;
+}
+
 struct uevt_retired *uevt_retired_with_range(const struct uevt_retired *r, struct uevt_set *set,
-					     unsigned long first, unsigned long last, gfp_t gfp);
+					     unsigned long start, unsigned long end, gfp_t gfp);
 struct uevt_retired *uevt_retired_without(const struct uevt_retired *r, unsigned long key);
 void uevt_retired_put(struct uevt_retired *r);
 

@@ -740,12 +740,11 @@ static int uevt_mm_invalidate_start(struct mmu_notifier *mn,
 	unsigned long first, last;
 	struct uevt_retired *new;
 	struct uevt_set *set;
+	unsigned int b;
 	int tries = 0;
 
 	if (range->event != MMU_NOTIFY_UNMAP || range->end <= range->start)
 		return 0;
-	first = uevt_key(range->start, 0);
-	last = uevt_key(range->end, 0) - 1;
 	if (!mmu_notifier_range_blockable(range)) {
 		/*
 		 * The OOM reaper: no lock, no allocation may wait.  The mm is
@@ -753,8 +752,11 @@ static int uevt_mm_invalidate_start(struct mmu_notifier *mn,
 		 */
 		rcu_read_lock();
 		set = rcu_dereference(umm->set);
-		if (set && xa_find(&set->slots, &first, last, XA_PRESENT))
-			set_bit(UEVT_MM_RETIRE_ALL, &umm->flags);
+		for (b = 0; set && b < 64; b++) {
+			if (uevt_set_bit_range(set, b, range->start, range->end, &first, &last) &&
+			    xa_find(&set->slots, &first, last, XA_PRESENT))
+				set_bit(UEVT_MM_RETIRE_ALL, &umm->flags);
+		}
 		rcu_read_unlock();
 		return 0;
 	}
@@ -762,8 +764,8 @@ static int uevt_mm_invalidate_start(struct mmu_notifier *mn,
 	do {
 		rcu_read_lock();
 		set = uevt_mm_set(umm);
-		new = set ? uevt_retired_with_range(uevt_mm_retired_table(umm), set, first, last,
-						    GFP_NOWAIT | __GFP_NOWARN) : NULL;
+		new = set ? uevt_retired_with_range(uevt_mm_retired_table(umm), set, range->start,
+						    range->end, GFP_NOWAIT | __GFP_NOWARN) : NULL;
 		rcu_read_unlock();
 	} while (new == ERR_PTR(-EAGAIN) && ++tries < 3);
 	if (!IS_ERR_OR_NULL(new)) {
@@ -792,41 +794,54 @@ static void uevt_mm_invalidate_end(struct mmu_notifier *mn,
 {
 	struct uevt_mm *umm = container_of(mn, struct uevt_mm, mn);
 	unsigned long keys[16], next, last;
+	unsigned int n, i, b;
 	struct uevt_slot *slot;
 	struct uevt_set *set;
-	unsigned int n, i;
+	u64 bits;
 
 	if (range->event != MMU_NOTIFY_CLEAR || range->end <= range->start)
 		return;
-	next = uevt_key(range->start, 0);
-	last = uevt_key(range->end, 0) - 1;
 	if (!mmu_notifier_range_blockable(range)) {
 		/* No lock, no allocation: check every word from the fault work. */
 		set_bit(UEVT_MM_RESYNC, &umm->flags);
 		mod_delayed_work(uevt_wq, &umm->fault_work, 0);
 		return;
 	}
-	/* A few words at a time: no long RCU section, no allocation under it. */
-	do {
-		n = 0;
-		rcu_read_lock();
-		set = rcu_dereference(umm->set);
-		if (set) {
-			unsigned long key;
+	rcu_read_lock();
+	set = rcu_dereference(umm->set);
+	bits = set ? READ_ONCE(set->bits) : 0;
+	rcu_read_unlock();
+	/*
+	 * A few words at a time: no long RCU section, no allocation under it.
+	 * The bits are read after the zap: a registration whose word was
+	 * written before the zap had added its bit before that.
+	 */
+	for (b = 0; b < 64; b++) {
+		if (!(bits & BIT_ULL(b)))
+			continue;
+		next = uevt_key(range->start, b);
+		last = uevt_key(range->end - 1, b);
+		do {
+			n = 0;
+			rcu_read_lock();
+			set = rcu_dereference(umm->set);
+			if (set) {
+				unsigned long key;
 
-			xa_for_each_range(&set->slots, key, slot, next, last) {
-				if (n == ARRAY_SIZE(keys))
-					break;
-				next = key + 1;
-				if (READ_ONCE(slot->live) && READ_ONCE(slot->ev->enabled))
-					keys[n++] = key;
+				xa_for_each_range(&set->slots, key, slot, next, last) {
+					if (n == ARRAY_SIZE(keys))
+						break;
+					next = key + 1;
+					if (READ_ONCE(slot->live) && READ_ONCE(slot->ev->enabled))
+						keys[n++] = key;
+				}
 			}
-		}
-		rcu_read_unlock();
-		for (i = 0; i < n; i++)
-			if (!uevt_mm_retired(umm, keys[i]))
-				uevt_word_owe(umm, keys[i]);
-	} while (n == ARRAY_SIZE(keys));
+			rcu_read_unlock();
+			for (i = 0; i < n; i++)
+				if (!uevt_mm_retired(umm, keys[i]))
+					uevt_word_owe(umm, keys[i]);
+		} while (n == ARRAY_SIZE(keys));
+	}
 }
 
 static const struct mmu_notifier_ops uevt_mmu_ops = {

@@ -27,7 +27,8 @@ struct uevt_set *uevt_set_alloc(void)
 	refcount_set(&set->ref, 1);
 	mutex_init(&set->lock);
 	INIT_LIST_HEAD(&set->mms);
-	xa_init(&set->slots);
+	/* Charged to the registering task's memory cgroup, as the slots are. */
+	xa_init_flags(&set->slots, XA_FLAGS_ACCOUNT);
 	return set;
 }
 
@@ -135,6 +136,8 @@ int uevt_set_insert(struct uevt_set *set, struct uevt_slot *slot)
 	int ret;
 
 	mutex_lock(&set->lock);
+	/* Before the slot is visible: see uevt_retired_with_range(). */
+	WRITE_ONCE(set->bits, set->bits | BIT_ULL(slot->bit));
 	ret = xa_insert(&set->slots, uevt_slot_key(slot), slot, GFP_KERNEL_ACCOUNT);
 	if (ret == -EBUSY)
 		ret = -EEXIST;
@@ -182,6 +185,7 @@ struct uevt_set *uevt_set_copy(struct uevt_set *old)
 	if (!set)
 		return NULL;
 	mutex_lock(&old->lock);
+	set->bits = old->bits;
 	pos = 0;
 	uevt_set_for_each(old, slot, pos) {
 		if (!slot->live)
@@ -283,49 +287,58 @@ struct uevt_retired *uevt_retired_with(const struct uevt_retired *r, const unsig
 
 /**
  * uevt_retired_with_range() - a table holding another table's words and
- *	every word a set holds in a key range
+ *	every word a set holds in an address range
  * @r: the old table, or NULL.
  * @set: the set, read under RCU.
- * @first: first key of the range.
- * @last: last key of the range.
+ * @start: first address of the range.
+ * @end: the address after the range.
  * @gfp: allocation flags (atomic ones from the notifiers).
  *
- * One allocation: the set's words are counted, then merged in.  A
- * registration may add a word in between (its own mapping check then
- * fails it): finding more words than counted returns -EAGAIN, and the
- * caller counts again, rather than leave any word out.
+ * One allocation: the set's words are counted, then merged in, one key
+ * range per bit in ascending order, which is key order.  A registration
+ * may add a word (or a bit) in between (its own mapping check then fails
+ * it): finding more words than counted returns -EAGAIN, and the caller
+ * counts again, rather than leave any word out.
  *
  * Context: under rcu_read_lock().
  * Return: the new table with one reference, NULL when the range adds
  * nothing, ERR_PTR(-ENOMEM) or ERR_PTR(-EAGAIN).
  */
 struct uevt_retired *uevt_retired_with_range(const struct uevt_retired *r, struct uevt_set *set,
-					     unsigned long first, unsigned long last, gfp_t gfp)
+					     unsigned long start, unsigned long end, gfp_t gfp)
 {
-	unsigned int old = r ? r->nr : 0, n = 0, i = 0, k = 0;
+	unsigned int old = r ? r->nr : 0, n = 0, i = 0, k = 0, b;
+	unsigned long key, first, last;
 	struct uevt_retired *new;
 	struct uevt_slot *slot;
-	unsigned long key;
 
-	xa_for_each_range(&set->slots, key, slot, first, last)
-		n += !uevt_retired_has(r, key);
+	for (b = 0; b < 64; b++) {
+		if (!uevt_set_bit_range(set, b, start, end, &first, &last))
+			continue;
+		xa_for_each_range(&set->slots, key, slot, first, last)
+			n += !uevt_retired_has(r, key);
+	}
 	if (!n)
 		return NULL;
 	new = uevt_retired_alloc(old + n, gfp);
 	if (!new)
 		return ERR_PTR(-ENOMEM);
-	xa_for_each_range(&set->slots, key, slot, first, last) {
-		if (uevt_retired_has(r, key))
+	for (b = 0; b < 64; b++) {
+		if (!uevt_set_bit_range(set, b, start, end, &first, &last))
 			continue;
-		if (!n) {
-			/* More words than counted: see above. */
-			kfree(new);
-			return ERR_PTR(-EAGAIN);
+		xa_for_each_range(&set->slots, key, slot, first, last) {
+			if (uevt_retired_has(r, key))
+				continue;
+			if (!n) {
+				/* More words than counted: see above. */
+				kfree(new);
+				return ERR_PTR(-EAGAIN);
+			}
+			while (i < old && r->keys[i] < key)
+				new->keys[k++] = r->keys[i++];
+			new->keys[k++] = key;
+			n--;
 		}
-		while (i < old && r->keys[i] < key)
-			new->keys[k++] = r->keys[i++];
-		new->keys[k++] = key;
-		n--;
 	}
 	while (i < old)
 		new->keys[k++] = r->keys[i++];
