@@ -7,6 +7,7 @@
  */
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 
 #include "uevt_test.h"
 
@@ -118,10 +119,16 @@ TEST(unload_when_idle_leaves_nothing_and_reload_works)
  * once the unload succeeded; with KASAN on, a late one is a report, and
  * otherwise a crash.  The module is loaded again for the next round.
  */
-TEST(unload_racing_with_fork_chains_is_safe)
+FIXTURE(unload) {};
+FIXTURE_SETUP(unload) {}
+FIXTURE_TEARDOWN(unload) {}
+
+/* 40 rounds: a round can take seconds on an RT kernel under TCG. */
+TEST_F_TIMEOUT(unload, racing_with_fork_chains_is_safe, 300)
 {
 	char mark[64], *splat;
 	int round, unloaded = 0;
+	time_t t0 = time(NULL);
 
 	kmsg_mark(mark, sizeof(mark));
 	for (round = 0; round < 40; round++) {
@@ -161,6 +168,8 @@ TEST(unload_racing_with_fork_chains_is_safe)
 	}
 	/* Orphaned grandchildren are reaped by init; give them a moment. */
 	usleep(200000);
+	TH_LOG("the module unloaded in %d of 40 rounds, in %ld s", unloaded,
+	       (long)(time(NULL) - t0));
 	EXPECT_LT(0, unloaded);
 	splat = kmsg_splat_since(mark);
 	EXPECT_EQ(NULL, splat) {
