@@ -32,10 +32,31 @@ struct compat_libc {
 	int (*openat64_2)(int, const char *, int);
 	FILE *(*fopen)(const char *, const char *);
 	FILE *(*fopen64)(const char *, const char *);
+	int (*stat)(const char *, struct stat *);
+	int (*stat64)(const char *, struct stat64 *);
+	int (*lstat)(const char *, struct stat *);
+	int (*lstat64)(const char *, struct stat64 *);
+	int (*fstatat)(int, const char *, struct stat *, int);
+	int (*fstatat64)(int, const char *, struct stat64 *, int);
+	int (*statx)(int, const char *, int, unsigned int, struct statx *);
+	int (*access)(const char *, int);
+	int (*euidaccess)(const char *, int);
+	int (*eaccess)(const char *, int);
+	int (*faccessat)(int, const char *, int, int);
+	/* What programs built against glibc before 2.33 call for stat(). */
+	int (*xstat)(int, const char *, struct stat *);
+	int (*xstat64)(int, const char *, struct stat64 *);
+	int (*lxstat)(int, const char *, struct stat *);
+	int (*lxstat64)(int, const char *, struct stat64 *);
+	int (*fxstatat)(int, int, const char *, struct stat *, int);
+	int (*fxstatat64)(int, int, const char *, struct stat64 *, int);
 };
 
 /* The real functions, resolved on first use (thread-safe, once). */
 const struct compat_libc *compat_libc(void);
+
+/* What a wrapper returns when its real function is missing: -1, ENOSYS. */
+int compat_no_libc(void);
 
 /*
  * The file @path (relative to @dirfd, or AT_FDCWD) stands for when it

@@ -53,12 +53,6 @@ static int after_real(int fd, int dirfd, const char *path, int flags)
 	return compat_open_target(target, flags);
 }
 
-static int no_libc(void)
-{
-	errno = ENOSYS;
-	return -1;
-}
-
 COMPAT_API int open(const char *path, int flags, ...)
 {
 	const struct compat_libc *libc = compat_libc();
@@ -66,7 +60,7 @@ COMPAT_API int open(const char *path, int flags, ...)
 
 	MODE_ARG(flags, mode);
 	if (!libc->open)
-		return no_libc();
+		return compat_no_libc();
 	return after_real(libc->open(path, flags, mode), AT_FDCWD, path, flags);
 }
 
@@ -77,7 +71,7 @@ COMPAT_API int open64(const char *path, int flags, ...)
 
 	MODE_ARG(flags, mode);
 	if (!libc->open64)
-		return no_libc();
+		return compat_no_libc();
 	return after_real(libc->open64(path, flags, mode), AT_FDCWD, path, flags);
 }
 
@@ -88,7 +82,7 @@ COMPAT_API int openat(int dirfd, const char *path, int flags, ...)
 
 	MODE_ARG(flags, mode);
 	if (!libc->openat)
-		return no_libc();
+		return compat_no_libc();
 	return after_real(libc->openat(dirfd, path, flags, mode), dirfd, path, flags);
 }
 
@@ -99,7 +93,7 @@ COMPAT_API int openat64(int dirfd, const char *path, int flags, ...)
 
 	MODE_ARG(flags, mode);
 	if (!libc->openat64)
-		return no_libc();
+		return compat_no_libc();
 	return after_real(libc->openat64(dirfd, path, flags, mode), dirfd, path, flags);
 }
 
@@ -109,7 +103,7 @@ COMPAT_API int __open_2(const char *path, int flags)
 	const struct compat_libc *libc = compat_libc();
 
 	if (!libc->open_2)
-		return no_libc();
+		return compat_no_libc();
 	return after_real(libc->open_2(path, flags), AT_FDCWD, path, flags);
 }
 
@@ -118,7 +112,7 @@ COMPAT_API int __open64_2(const char *path, int flags)
 	const struct compat_libc *libc = compat_libc();
 
 	if (!libc->open64_2)
-		return no_libc();
+		return compat_no_libc();
 	return after_real(libc->open64_2(path, flags), AT_FDCWD, path, flags);
 }
 
@@ -127,7 +121,7 @@ COMPAT_API int __openat_2(int dirfd, const char *path, int flags)
 	const struct compat_libc *libc = compat_libc();
 
 	if (!libc->openat_2)
-		return no_libc();
+		return compat_no_libc();
 	return after_real(libc->openat_2(dirfd, path, flags), dirfd, path, flags);
 }
 
@@ -136,6 +130,6 @@ COMPAT_API int __openat64_2(int dirfd, const char *path, int flags)
 	const struct compat_libc *libc = compat_libc();
 
 	if (!libc->openat64_2)
-		return no_libc();
+		return compat_no_libc();
 	return after_real(libc->openat64_2(dirfd, path, flags), dirfd, path, flags);
 }

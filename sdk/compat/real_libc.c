@@ -11,6 +11,7 @@
  * ours has run.
  */
 #include <dlfcn.h>
+#include <errno.h>
 #include <pthread.h>
 
 #include "compat.h"
@@ -34,12 +35,35 @@ static void resolve(void)
 	RESOLVE(openat64_2, "__openat64_2");
 	RESOLVE(fopen, "fopen");
 	RESOLVE(fopen64, "fopen64");
+	RESOLVE(stat, "stat");
+	RESOLVE(stat64, "stat64");
+	RESOLVE(lstat, "lstat");
+	RESOLVE(lstat64, "lstat64");
+	RESOLVE(fstatat, "fstatat");
+	RESOLVE(fstatat64, "fstatat64");
+	RESOLVE(statx, "statx");
+	RESOLVE(access, "access");
+	RESOLVE(euidaccess, "euidaccess");
+	RESOLVE(eaccess, "eaccess");
+	RESOLVE(faccessat, "faccessat");
+	RESOLVE(xstat, "__xstat");
+	RESOLVE(xstat64, "__xstat64");
+	RESOLVE(lxstat, "__lxstat");
+	RESOLVE(lxstat64, "__lxstat64");
+	RESOLVE(fxstatat, "__fxstatat");
+	RESOLVE(fxstatat64, "__fxstatat64");
 }
 
 const struct compat_libc *compat_libc(void)
 {
 	pthread_once(&real_once, resolve);
 	return &real;
+}
+
+int compat_no_libc(void)
+{
+	errno = ENOSYS;
+	return -1;
 }
 
 __attribute__((constructor))
