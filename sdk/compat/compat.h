@@ -7,6 +7,7 @@
 #ifndef UEVT_COMPAT_H
 #define UEVT_COMPAT_H
 
+/* struct stat64 and struct statx: built with -D_GNU_SOURCE. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
