@@ -78,7 +78,12 @@ host-tests: kselftest-headers sdk
 bench-bin: sdk
 	$(MAKE) -C $(TOP)/bench
 
-userspace: sdk tools samples selftests host-tests bench-bin
+# Upstream's user_events selftests and sample, built unchanged from
+# linux-source-6.12 (build/upstream; notes/upstream-tests.md).
+upstream-tests:
+	@$(TOP)/scripts/build-upstream-tests.sh
+
+userspace: sdk tools samples selftests host-tests bench-bin upstream-tests
 
 # Tools, SDK headers and libraries, pkg-config file and man pages.
 # PREFIX (default /usr/local) and DESTDIR as usual; the module is built
@@ -136,4 +141,4 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all deps module $(addprefix module-,$(DEBIAN_KERNELS)) module-stock module-debug test-modules kselftest-headers sdk tools samples \
-	selftests host-tests bench-bin userspace install lint in-tree check bench demo vm-run clean
+	selftests host-tests bench-bin upstream-tests userspace install lint in-tree check bench demo vm-run clean
