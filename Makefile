@@ -52,9 +52,11 @@ $(BUILD)/kselftest/kselftest_harness.h:
 	cp $(SOURCE_TREE)/tools/testing/selftests/kselftest_harness.h \
 	   $(SOURCE_TREE)/tools/testing/selftests/kselftest.h $(BUILD)/kselftest/
 
-# The SDK: libuevt.so.1, libuevt.a and uevt.pc in build/sdk.
+# The SDK: libuevt.so.1, libuevt.a and uevt.pc in build/sdk, and
+# libuevt-compat.so, the LD_PRELOAD library behind tools/uevt-run.
 sdk:
 	$(MAKE) -C $(TOP)/sdk
+	$(MAKE) -C $(TOP)/sdk/compat
 
 # uevtctl in build/tools, the samples in build/samples.
 tools:
@@ -76,25 +78,37 @@ host-tests: kselftest-headers sdk
 bench-bin: sdk
 	$(MAKE) -C $(TOP)/bench
 
-userspace: sdk tools samples selftests host-tests bench-bin
+# Upstream's user_events selftests and sample, built unchanged from
+# linux-source-6.12 (build/upstream; notes/upstream-tests.md).
+upstream-tests:
+	@$(TOP)/scripts/build-upstream-tests.sh
+
+userspace: sdk tools samples selftests host-tests bench-bin upstream-tests
 
 # Tools, SDK headers and libraries, pkg-config file and man pages.
 # PREFIX (default /usr/local) and DESTDIR as usual; the module is built
-# and loaded separately (see README).
+# and loaded separately (see README).  libuevt-compat.so goes to
+# PREFIX/lib/uevt/, a directory of its own: it is only ever preloaded (by
+# uevt-run, which finds it relative to itself), never linked against.
 PREFIX  ?= /usr/local
 DESTDIR ?=
 install: sdk tools
 	$(MAKE) -C $(TOP)/sdk PREFIX=$(PREFIX) $(BUILD)/sdk/uevt.pc -B
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/pkgconfig \
-		$(DESTDIR)$(PREFIX)/include/linux $(DESTDIR)$(PREFIX)/share/man/man3 \
+		$(DESTDIR)$(PREFIX)/lib/uevt \
+		$(DESTDIR)$(PREFIX)/include/linux $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/man/man3 \
 		$(DESTDIR)$(PREFIX)/share/man/man7 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 0755 $(BUILD)/tools/uevtctl $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(TOP)/tools/uevt-run $(DESTDIR)$(PREFIX)/bin/
+	install -m 0755 $(BUILD)/sdk/libuevt-compat.so $(DESTDIR)$(PREFIX)/lib/uevt/
 	install -m 0644 $(TOP)/sdk/include/uevt.h $(DESTDIR)$(PREFIX)/include/
 	install -m 0644 $(TOP)/include/uapi/linux/uevt.h $(DESTDIR)$(PREFIX)/include/linux/
 	install -m 0755 $(BUILD)/sdk/libuevt.so.1 $(DESTDIR)$(PREFIX)/lib/
 	ln -sf libuevt.so.1 $(DESTDIR)$(PREFIX)/lib/libuevt.so
 	install -m 0644 $(BUILD)/sdk/libuevt.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 0644 $(BUILD)/sdk/uevt.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 0644 $(TOP)/doc/man/uevt-run.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 0644 $(TOP)/doc/man/uevt.h.3 $(DESTDIR)$(PREFIX)/share/man/man3/
 	install -m 0644 $(TOP)/doc/man/uevt.7 $(DESTDIR)$(PREFIX)/share/man/man7/
 	install -m 0644 $(TOP)/doc/man/uevtctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
@@ -127,4 +141,4 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all deps module $(addprefix module-,$(DEBIAN_KERNELS)) module-stock module-debug test-modules kselftest-headers sdk tools samples \
-	selftests host-tests bench-bin userspace install lint in-tree check bench demo vm-run clean
+	selftests host-tests bench-bin upstream-tests userspace install lint in-tree check bench demo vm-run clean

@@ -25,6 +25,23 @@ log "host tests"
 	"$BUILD/host/desc_test" || true
 	"$BUILD/host/sdk_host_test" || true
 	"$BUILD/host/sdk_cxx_test" || true
+	# libuevt-compat.so's own test, preloaded by uevt-run from the build
+	# tree.  Exit 127 (library or test missing) or a signal means it
+	# printed no TAP of its own.
+	UEVT_COMPAT_LIB=$BUILD/sdk/libuevt-compat.so "$UEVT_TOP/tools/uevt-run" "$BUILD/host/compat_test"
+	rc=$?
+	if [ "$rc" != 127 ] && [ "$rc" -lt 128 ]; then
+		echo "ok 4 host: compat_test ran under uevt-run with UEVT_COMPAT_LIB"
+	else
+		echo "not ok 4 host: compat_test ran under uevt-run with UEVT_COMPAT_LIB (status $rc)"
+	fi
+	out=$(UEVT_COMPAT_LIB=$BUILD/host/no-such-libuevt-compat.so "$UEVT_TOP/tools/uevt-run" true 2>&1)
+	rc=$?
+	if [ "$rc" = 127 ] && printf '%s\n' "$out" | grep -q 'no-such-libuevt-compat.so: no such file'; then
+		echo "ok 5 host: uevt-run names the missing library and exits 127"
+	else
+		echo "not ok 5 host: uevt-run names the missing library and exits 127 (status $rc: $out)"
+	fi
 	# make install, then a strict-C11 static program built from the
 	# installed header and library through pkg-config alone.
 	inst=$BUILD/host/install
@@ -39,6 +56,14 @@ log "host tests"
 		echo "ok 3 host: make install, then a static C11 program builds from the installed SDK via pkg-config and runs with no backend"
 	else
 		echo "not ok 3 host: make install and a static C11 program from the installed SDK (see $BUILD/host/install.log)"
+	fi
+	# The installed uevt-run finds the installed library relative to itself.
+	maps=$("$inst/usr/bin/uevt-run" cat /proc/self/maps 2>&1)
+	if [[ $maps == *"$inst/usr/lib/uevt/libuevt-compat.so"* ]] && [ -f "$inst/usr/share/man/man1/uevt-run.1" ]; then
+		echo "ok 6 host: the installed uevt-run preloads the installed PREFIX/lib/uevt/libuevt-compat.so; uevt-run(1) is installed"
+	else
+		echo "not ok 6 host: the installed uevt-run preloads the installed PREFIX/lib/uevt/libuevt-compat.so; uevt-run(1) is installed"
+		printf '%s\n' "$maps" | head -n 5 | sed 's/^/# /'
 	fi
 	fuzz_s=${UEVT_FUZZ_SECONDS:-30}
 	mkdir -p "$BUILD/host/corpus"
