@@ -107,13 +107,14 @@ vm_suite() {
 		--add "$BUILD/samples:/opt/uevt/samples" --add "$BUILD/tools/uevtctl:/usr/bin/uevtctl" \
 		--add "$BUILD/bench/uevt_bench:/opt/uevt/bench/uevt_bench" \
 		--add /usr/bin/perf:/usr/bin/perf --add /usr/bin/trace-cmd:/usr/bin/trace-cmd \
-		-- sh -c "$env sh /opt/uevt/selftests/run-in-vm.sh" >/dev/null 2>&1
+		-- sh -c "$env sh /opt/uevt/selftests/run-in-vm.sh" >/dev/null 2>"$BUILD/vm/vm-run-$kernel.err"
 	status=$?
 	{
 		[ "$status" = 0 ]
 		r=$?
 		if [ "$r" = 0 ]; then echo "ok 1 vm($kernel): guest run completed"; else
 			echo "not ok 1 vm($kernel): guest run completed (vm-run status $status; log $vmlog)"
+			sed 's/^/# vm-run: /' "$BUILD/vm/vm-run-$kernel.err" | tail -n 10
 		fi
 		if "$UEVT_TOP/scripts/scan-log.sh" "$vmlog" 2>"$BUILD/vm/scan-$kernel.txt"; then
 			echo "ok 2 vm($kernel): kernel log has no splat (scanned $(wc -l <"$vmlog") lines)"

@@ -446,6 +446,31 @@ TEST_F(ev, unregister_clears_bit_and_unknown_is_enoent)
 	tracefs_event_disable(self->inst, SYS, "t_unreg");
 }
 
+/*
+ * Unregistration names the exact address and bit that were registered:
+ * an address inside the word, or the same address with the bit number
+ * in bits of the address that the index does not keep, is somebody else.
+ */
+TEST_F(ev, unregister_needs_the_exact_address)
+{
+	static uint64_t words[2] __attribute__((aligned(8)));
+	char *base = (char *)words;
+	int i;
+
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_unreg_exact u32 a", &words[0], 0, 4, 0, NULL));
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_unreg_exact u32 a", &words[1], 1, 8, 0, NULL));
+	for (i = 1; i < 4; i++)
+		EXPECT_EQ(-ENOENT, uevt_unreg(self->fd, base + i, 0));
+	for (i = 1; i < 8; i++)
+		EXPECT_EQ(-ENOENT, uevt_unreg(self->fd, base + 8 + i, 1));
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_unreg_exact"));
+	EXPECT_EQ(1U, (uint32_t)words[0]);	/* both still registered */
+	EXPECT_EQ(2U, words[1]);
+	tracefs_event_disable(self->inst, SYS, "t_unreg_exact");
+	EXPECT_EQ(0, uevt_unreg(self->fd, &words[0], 0));
+	EXPECT_EQ(0, uevt_unreg(self->fd, &words[1], 1));
+}
+
 TEST_F(ev, delete_is_ebusy_while_used_and_unused_events_vanish)
 {
 	int fd2;

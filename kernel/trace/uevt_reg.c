@@ -294,6 +294,9 @@ int uevt_word_unregister(unsigned long addr, u8 bit)
 	mutex_lock(&umm->lock);
 	set = uevt_mm_own(umm);
 	slot = set ? uevt_set_lookup(set, key) : NULL;
+	/* The key keeps neither an address's low two bits nor its top ones. */
+	if (slot && (slot->addr != addr || slot->bit != bit))
+		slot = NULL;
 	if (!slot || !slot->live || test_bit(UEVT_MM_DEAD, &umm->flags)) {
 		ret = -ENOENT;
 		goto unlock;
