@@ -138,7 +138,7 @@ static struct uevt_retired *uevt_join_retired(struct uevt_join *join, struct mm_
 	struct uevt_retired *inherited = join->retired, *r;
 	struct vm_area_struct *vma = NULL;
 	unsigned int n = 0, pass, k;
-	unsigned long pos, *keys = NULL;
+	unsigned long *keys = NULL;
 	struct uevt_slot *slot;
 
 	join->retired = NULL;
@@ -152,11 +152,19 @@ static struct uevt_retired *uevt_join_retired(struct uevt_join *join, struct mm_
 				return ERR_PTR(-ENOMEM);
 			}
 		}
+		XA_STATE(xas, &join->set->slots, 0);
+
 		k = 0;
 		mmap_read_lock(mm);
-		/* Our reference keeps the snapshot from changing. */
-		pos = 0;
-		uevt_set_for_each(join->set, slot, pos) {
+		/*
+		 * Our reference keeps the snapshot from changing.  One XArray
+		 * walk under RCU, not a lookup from the root per slot: this
+		 * is on every fork's path.
+		 */
+		rcu_read_lock();
+		xas_for_each(&xas, slot, ULONG_MAX) {
+			if (xas_retry(&xas, slot))
+				continue;
 			if (!slot->live || uevt_retired_has(inherited, uevt_slot_key(slot)))
 				continue;
 			if (!vma || slot->addr < vma->vm_start || slot->addr >= vma->vm_end)
@@ -168,6 +176,7 @@ static struct uevt_retired *uevt_join_retired(struct uevt_join *join, struct mm_
 				keys[k] = uevt_slot_key(slot);
 			k++;
 		}
+		rcu_read_unlock();
 		mmap_read_unlock(mm);
 		vma = NULL;
 		if (!pass)
@@ -192,12 +201,16 @@ static bool uevt_join_check_words(struct uevt_mm *umm)
 	rcu_read_lock();
 	set = rcu_dereference(umm->set);
 	if (set) {
-		unsigned long key;
+		XA_STATE(xas, &set->slots, 0);
 
-		xa_for_each(&set->slots, key, slot) {
-			unsigned long uaddr = ALIGN_DOWN(slot->addr, sizeof(long)), v;
-			unsigned int bit = slot->bit + (slot->addr - uaddr) * BITS_PER_BYTE;
+		xas_for_each(&xas, slot, ULONG_MAX) {
+			unsigned long uaddr, v, key = xas.xa_index;
+			unsigned int bit;
 
+			if (xas_retry(&xas, slot))
+				continue;
+			uaddr = ALIGN_DOWN(slot->addr, sizeof(long));
+			bit = slot->bit + (slot->addr - uaddr) * BITS_PER_BYTE;
 			if (!READ_ONCE(slot->live) || uevt_mm_retired(umm, key))
 				continue;
 			if (copy_from_user_nofault(&v, (const void __user *)uaddr, sizeof(v)) ||
