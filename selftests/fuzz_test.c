@@ -48,18 +48,9 @@ struct fuzzer {
 	char last[200];		/* the first bad call */
 };
 
-static uint64_t next_rand(uint64_t *s)
-{
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 static uint64_t rnd(struct fuzzer *f, uint64_t n)
 {
-	return next_rand(&f->rng) % n;
+	return test_rand_next(&f->rng) % n;
 }
 
 /* An address worth trying: good, misaligned, read-only, gone, kernel... */
@@ -83,7 +74,7 @@ static uint64_t pick_addr(struct fuzzer *f)
 	case 7:
 		return ~0ULL - rnd(f, 64);
 	default:
-		return next_rand(&f->rng);
+		return test_rand_next(&f->rng);
 	}
 }
 
@@ -172,7 +163,7 @@ static void fuzz_del(struct fuzzer *f)
 
 static void fuzz_other_ioctl(struct fuzzer *f)
 {
-	unsigned int cmd = (unsigned int)next_rand(&f->rng);
+	unsigned int cmd = (unsigned int)test_rand_next(&f->rng);
 	long ret;
 
 	/* Any number that is none of ours: ENOTTY, whatever the argument. */
@@ -186,12 +177,12 @@ static void fuzz_write(struct fuzzer *f)
 {
 	char *payload = f->a->rw + 2048;
 	struct iovec iov[3];
-	uint32_t index = (uint32_t)(rnd(f, 4) ? rnd(f, 8) : next_rand(&f->rng));
+	uint32_t index = (uint32_t)(rnd(f, 4) ? rnd(f, 8) : test_rand_next(&f->rng));
 	size_t i, n = rnd(f, 5) ? rnd(f, 64) : rnd(f, 8192);
 	long ret;
 
 	for (i = 0; i < 64; i++)
-		payload[i] = (char)next_rand(&f->rng);
+		payload[i] = (char)test_rand_next(&f->rng);
 	/* Dynamic locations: small numbers point inside, big ones anywhere. */
 	((uint32_t *)payload)[0] = (uint32_t)(rnd(f, 64) << 16 | rnd(f, 64));
 	iov[0] = (struct iovec){ &index, rnd(f, 8) ? 4 : rnd(f, 8) };

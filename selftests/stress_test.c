@@ -93,19 +93,9 @@ struct worker {
 	struct reg regs[MAX_REGS];
 };
 
-static uint64_t next_rand(uint64_t *s)
-{
-	/* splitmix64: small, and the same everywhere. */
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 static int rnd(struct worker *w, int n)
 {
-	return (int)(next_rand(&w->rng) % (uint64_t)n);
+	return (int)(test_rand_next(&w->rng) % (uint64_t)n);
 }
 
 static volatile uint32_t *word_at(struct worker *w, int page, int word)
@@ -448,7 +438,7 @@ static void worker_run(struct worker *w);
 
 static void op_fork(struct worker *w)
 {
-	uint64_t child_seed = next_rand(&w->rng);
+	uint64_t child_seed = test_rand_next(&w->rng);
 	pid_t pid;
 
 	if (workers_alive(w->sh) >= MAX_WORKERS - 1)
@@ -472,7 +462,7 @@ static void op_exec(struct worker *w)
 
 	snprintf(memfd, sizeof(memfd), "%d", w->memfd);
 	snprintf(slot, sizeof(slot), "%d", w->slot);
-	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)next_rand(&w->rng));
+	snprintf(seed, sizeof(seed), "%llu", (unsigned long long)test_rand_next(&w->rng));
 	__atomic_fetch_add(&w->sh->execs, 1, __ATOMIC_RELAXED);
 	execl("/proc/self/exe", "stress_test", "--stress-worker", memfd, slot, seed, (char *)NULL);
 	fail(w, "exec: %d", errno);

@@ -30,6 +30,19 @@
 
 #define UEVT_STATUS_PATH "/sys/kernel/debug/uevt/status"
 
+/*
+ * The seeded generator of the stress and fuzz programs: splitmix64, small
+ * and the same everywhere, so a printed seed replays a run.
+ */
+static inline uint64_t test_rand_next(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
 static inline int uevt_dev_open(void)
 {
 	return open(UEVT_DEVICE_PATH, O_RDWR | O_CLOEXEC);
