@@ -8,7 +8,7 @@ set -uo pipefail
 
 results=$BUILD/results
 rm -rf "$results"
-mkdir -p "$results"
+mkdir -p "$results" "$BUILD/vm"
 start=$(date +%s)
 
 log "lint"
