@@ -106,6 +106,8 @@ vm_suite() {
 		--add "$BUILD/selftests:/opt/uevt/selftests" \
 		--add "$BUILD/samples:/opt/uevt/samples" --add "$BUILD/tools/uevtctl:/usr/bin/uevtctl" \
 		--add "$BUILD/bench/uevt_bench:/opt/uevt/bench/uevt_bench" \
+		--add "$BUILD/upstream:/opt/uevt/upstream" --add "$UEVT_TOP/tools/uevt-run:/opt/uevt/bin/uevt-run" \
+		--add "$BUILD/sdk/libuevt-compat.so:/opt/uevt/lib/uevt/libuevt-compat.so" \
 		--add /usr/bin/perf:/usr/bin/perf --add /usr/bin/trace-cmd:/usr/bin/trace-cmd \
 		-- sh -c "$env sh /opt/uevt/selftests/run-in-vm.sh" >/dev/null 2>"$BUILD/vm/vm-run-$kernel.err"
 	status=$?

@@ -115,7 +115,8 @@ TEST_F_TIMEOUT(cons, perf_record_sets_bit_and_records_fields, 120)
 TEST_F(cons, perf_attach_shows_in_status)
 {
 	struct perf_event_attr pattr;
-	char *id, *line;
+	struct status_line *line;
+	char *id;
 	int perf_fd;
 
 	ASSERT_EQ(0, uevt_reg(self->fd, "t_pstat u32 a", &self->word, 3, 4, 0, NULL));
@@ -132,11 +133,11 @@ TEST_F(cons, perf_attach_shows_in_status)
 	EXPECT_EQ(8U, self->word & 8);
 	line = status_line(SYS, "t_pstat");
 	EXPECT_EQ(1, status_value(line, "perf")) {
-		TH_LOG("status: %s", line);
+		TH_LOG("status: %s", status_text(line));
 	}
 	EXPECT_EQ(0, status_value(line, "ftrace"));
 	EXPECT_EQ(0, status_value(line, "bpf"));
-	free(line);
+	status_line_free(line);
 	close(perf_fd);
 	EXPECT_EQ(0U, self->word & 8);
 }
@@ -225,7 +226,8 @@ TEST_F(cons, bpf_program_sets_bit_and_sees_payload)
 	uint32_t key = 0;
 	struct pair p;
 	int map_fd, prog_fd, perf_fd;
-	char *id, *line;
+	struct status_line *line;
+	char *id;
 
 	ASSERT_EQ(0, uevt_reg(self->fd, "t_bpf u32 a; u32 b", &self->word, 2, 4, 0, &self->index));
 	id = tfs_read(NULL, "events/" SYS "/t_bpf/id");
@@ -255,9 +257,9 @@ TEST_F(cons, bpf_program_sets_bit_and_sees_payload)
 	EXPECT_EQ(4U, self->word & 4);
 	line = status_line(SYS, "t_bpf");
 	EXPECT_EQ(1, status_value(line, "bpf")) {
-		TH_LOG("status: %s", line);
+		TH_LOG("status: %s", status_text(line));
 	}
-	free(line);
+	status_line_free(line);
 
 	p.a = 3;
 	p.b = 0;

@@ -174,7 +174,7 @@ TEST_F(fs, registrations_fail_with_enomem_and_leave_nothing_behind)
 TEST_F(fs, lost_retirement_writes_nothing_more_and_is_counted)
 {
 	volatile uint32_t *w = private_word(), *again;
-	long lost = status_counter("retirements lost", "lost");
+	long lost = status_counter("retirements", "lost");
 
 	ASSERT_NE(NULL, w);
 	ASSERT_LE(0, lost);
@@ -189,7 +189,7 @@ TEST_F(fs, lost_retirement_writes_nothing_more_and_is_counted)
 	usleep(300000);
 	EXPECT_EQ(0U, *again);
 	ASSERT_EQ(0, tracefs_event_disable(self->inst, SYS, "t_fs_unmap"));
-	EXPECT_EQ(lost + 1, status_counter("retirements lost", "lost"));
+	EXPECT_EQ(lost + 1, status_counter("retirements", "lost"));
 }
 
 /*
@@ -242,9 +242,9 @@ TEST_F(fs, forks_that_cannot_inherit_are_counted)
 
 	ASSERT_NE(NULL, w);
 	ASSERT_EQ(0, uevt_reg(self->fd, "t_fs_fork u32 a", (void *)w, 0, 4, 0, NULL));
-	joined = status_counter("forks joined", "joined");
-	lost = status_counter("forks joined", "lost");
-	failed = status_counter("forks joined", "failed");
+	joined = status_counter("forks", "joined");
+	lost = status_counter("forks", "lost");
+	failed = status_counter("forks", "failed");
 	ASSERT_EQ(0, inject(100, 0));
 	for (i = 0; i < 6; i++) {
 		pid_t pid = fork();
@@ -255,9 +255,9 @@ TEST_F(fs, forks_that_cannot_inherit_are_counted)
 		ASSERT_EQ(pid, waitpid(pid, &status, 0));
 	}
 	stop_injecting();
-	missed = status_counter("forks joined", "lost") - lost +
-		 status_counter("forks joined", "failed") - failed;
-	uncounted = 6 - (status_counter("forks joined", "joined") - joined) - missed;
+	missed = status_counter("forks", "lost") - lost +
+		 status_counter("forks", "failed") - failed;
+	uncounted = 6 - (status_counter("forks", "joined") - joined) - missed;
 	EXPECT_EQ(0, uncounted);
 	/* With nothing to refill the reserve with, some could not inherit. */
 	EXPECT_LT(0, missed);

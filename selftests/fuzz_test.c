@@ -29,7 +29,7 @@ static const int reg_errs[] = { EINVAL, E2BIG, EFAULT, EADDRINUSE, ENOSPC, EMFIL
 				ENOMEM, EINTR, 0 };
 static const int unreg_errs[] = { EINVAL, E2BIG, EFAULT, ENOENT, ENOMEM, EINTR, 0 };
 static const int del_errs[] = { ENOENT, EBUSY, EPERM, EFAULT, EINVAL, 0 };
-static const int write_errs[] = { EINVAL, EFAULT, ENOENT, E2BIG, EILSEQ, ENOMEM, 0 };
+static const int write_errs[] = { EINVAL, EFAULT, ENOENT, E2BIG, EBADF, ENOMEM, 0 };
 static const int ioctl_errs[] = { ENOTTY, 0 };
 
 struct arena {
@@ -269,22 +269,24 @@ static int delete_persistent_events(void)
 	int deleted = 0, tries;
 
 	for (tries = 0; tries < 100; tries++) {
-		char *all = read_status(), *line, *save = NULL, name[128];
+		struct uevt_status *all = status_snapshot();
+		const struct uevt_status_line *line = NULL;
 		int fd = uevt_dev_open(), left = 0;
 
-		for (line = all ? strtok_r(all, "\n", &save) : NULL; line && fd >= 0;
-		     line = strtok_r(NULL, "\n", &save)) {
-			if (!strstr(line, " persist 1 ") ||
-			    sscanf(line, "event %*[^:]:%127s", name) != 1)
+		while (all && fd >= 0 &&
+		       (line = uevt_status_next(all, line, "event", "persist", "1"))) {
+			const char *name = strchr(uevt_status_get(line, "name") ?: "", ':');
+
+			if (!name)
 				continue;
-			if (uevt_del(fd, name))
+			if (uevt_del(fd, name + 1))
 				left++;
 			else
 				deleted++;
 		}
 		if (fd >= 0)
 			close(fd);
-		free(all);
+		status_put(all);
 		if (!left)
 			return deleted;
 		usleep(100000);

@@ -92,7 +92,7 @@ TEST_F(mm, page_keeps_healing_while_any_word_in_it_is_registered)
 TEST_F(mm, read_only_word_is_reported_then_healed)
 {
 	volatile uint32_t *w = map(4096, MAP_PRIVATE | MAP_ANONYMOUS);
-	char *line, *status, key[96];
+	struct status_line *line;
 
 	ASSERT_NE(NULL, w);
 	ASSERT_EQ(0, uevt_reg(self->fd, "t_mm_ro u32 a", (void *)w, 0, 4, 0, NULL));
@@ -100,15 +100,13 @@ TEST_F(mm, read_only_word_is_reported_then_healed)
 	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_mm_ro"));
 	EXPECT_EQ(0U, *w);
 	usleep(100000);
-	status = read_status();
-	ASSERT_NE(NULL, status);
-	snprintf(key, sizeof(key), "addr 0x%lx bit 0 size 4 event " SYS ":t_mm_ro last_err -14",
-		 (unsigned long)w);
-	line = strstr(status, key);
-	EXPECT_NE(NULL, line) {
-		TH_LOG("status:\n%s", status);
+	line = enabler_line(w, 0);
+	EXPECT_STREQ(SYS ":t_mm_ro", status_str(line, "event"));
+	EXPECT_EQ(4, status_value(line, "size"));
+	EXPECT_EQ(-EFAULT, status_value(line, "last_err")) {
+		TH_LOG("status: %s", status_text(line));
 	}
-	free(status);
+	status_line_free(line);
 	/* Writable again: a retry completes the write. */
 	ASSERT_EQ(0, mprotect((void *)w, 4096, PROT_READ | PROT_WRITE));
 	EXPECT_EQ(0, wait_bits(w, 1, 1, 5000));
@@ -124,7 +122,7 @@ TEST_F(mm, read_only_word_is_reported_then_healed)
 TEST_F_TIMEOUT(mm, zapped_word_gets_a_fresh_retry_budget, 60)
 {
 	volatile uint32_t *w = map(4096, MAP_PRIVATE | MAP_ANONYMOUS);
-	char *line = NULL;
+	struct status_line *line = NULL;
 	int i;
 
 	ASSERT_NE(NULL, w);
@@ -133,16 +131,16 @@ TEST_F_TIMEOUT(mm, zapped_word_gets_a_fresh_retry_budget, 60)
 	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_mm_budget"));
 	/* 10 ms doubling, 8 retries: out of budget after about 2.5 s. */
 	for (i = 0; i < 100; i++) {
-		free(line);
+		status_line_free(line);
 		line = enabler_line(w, 0);
 		if (status_value(line, "retries") == 8 && status_value(line, "pending") == 0)
 			break;
 		usleep(100000);
 	}
 	ASSERT_EQ(8, status_value(line, "retries")) {
-		TH_LOG("%s", line);
+		TH_LOG("%s", status_text(line));
 	}
-	free(line);
+	status_line_free(line);
 	ASSERT_EQ(0, madvise((void *)w, 4096, MADV_DONTNEED));
 	usleep(50000);
 	ASSERT_EQ(0, mprotect((void *)w, 4096, PROT_READ | PROT_WRITE));
@@ -211,7 +209,7 @@ TEST_F_TIMEOUT(mm, stuck_userfaultfd_delays_only_its_own_process, 60)
 {
 	volatile uint32_t *w = map(4096, MAP_PRIVATE | MAP_ANONYMOUS);
 	int ready[2], done[2], status;
-	char c, *text, key[96];
+	char c;
 	void *child_area = NULL;
 	pid_t pid;
 
@@ -249,22 +247,18 @@ TEST_F_TIMEOUT(mm, stuck_userfaultfd_delays_only_its_own_process, 60)
 	 */
 	EXPECT_EQ(0, wait_bits(w, 1, 1, 5000));
 	usleep(100000);
-	text = read_status();
-	ASSERT_NE(NULL, text);
 	/* The child also inherited our enabler; look at its own one. */
-	snprintf(key, sizeof(key), "enabler tgid %d comm mm_test addr %p ", pid, child_area);
 	{
-		char *line = strstr(text, key), *eol = line ? strchr(line, '\n') : NULL;
+		struct status_line *line = enabler_line_of(pid, child_area, 0);
 
 		ASSERT_NE(NULL, line);
-		if (eol)
-			*eol = '\0';
+		EXPECT_STREQ("mm_test", status_str(line, "comm"));
 		/* The child's write failed (and is retried), it was not waited for. */
-		EXPECT_EQ(NULL, strstr(line, "last_err 0 ")) {
-			TH_LOG("%s", line);
+		EXPECT_NE(0, status_value(line, "last_err")) {
+			TH_LOG("%s", status_text(line));
 		}
+		status_line_free(line);
 	}
-	free(text);
 	tracefs_event_disable(self->inst, SYS, "t_mm_uffd");
 	EXPECT_EQ(0, wait_bits(w, 1, 0, 5000));
 	ASSERT_EQ(1, write(done[1], "d", 1));
@@ -333,7 +327,6 @@ TEST_F_TIMEOUT(mm, exec_never_writes_the_new_image, 60)
 TEST_F(mm, munmap_retires_the_word_for_good)
 {
 	volatile uint32_t *w = map(4096, MAP_PRIVATE | MAP_ANONYMOUS), *again;
-	char *status, key[128];
 
 	ASSERT_NE(NULL, w);
 	ASSERT_EQ(0, uevt_reg(self->fd, "t_mm_unmap u32 a", (void *)w, 0, 4, 0, NULL));
@@ -349,14 +342,15 @@ TEST_F(mm, munmap_retires_the_word_for_good)
 	usleep(300000);	/* give a (wrong) deferred write every chance */
 	EXPECT_EQ(0U, *again);
 
-	status = read_status();
-	ASSERT_NE(NULL, status);
-	snprintf(key, sizeof(key), "addr %p bit 0 size 4 event " SYS ":t_mm_unmap last_err -6 ",
-		 (void *)w);
-	EXPECT_NE(NULL, strstr(status, key)) {
-		TH_LOG("%s", status);
+	{
+		struct status_line *line = enabler_line(w, 0);
+
+		EXPECT_STREQ(SYS ":t_mm_unmap", status_str(line, "event"));
+		EXPECT_EQ(-ENXIO, status_value(line, "last_err")) {
+			TH_LOG("%s", status_text(line));
+		}
+		status_line_free(line);
 	}
-	free(status);
 
 	/* Registering the new mapping's word works and is written. */
 	ASSERT_EQ(0, uevt_reg(self->fd, "t_mm_unmap u32 a", (void *)again, 0, 4, 0, NULL));
@@ -444,10 +438,10 @@ static long read_long(const char *path)
 /* Has our enable bit (@addr, @bit) settled: written, no fault owed? */
 static int enabler_settled(const volatile void *addr, int bit)
 {
-	char *line = enabler_line(addr, bit);
+	struct status_line *line = enabler_line(addr, bit);
 	int ok = line && status_value(line, "last_err") == 0 && status_value(line, "pending") == 0;
 
-	free(line);
+	status_line_free(line);
 	return ok;
 }
 

@@ -47,7 +47,9 @@ done
 mkswap /dev/vda >/dev/null 2>&1 && swapon /dev/vda
 result $? "runner: swap on the virtio disk ($(tail -n +2 /proc/swaps | wc -l) area(s))"
 
-insmod "$MOD"
+# The suite names its events uevt:NAME on every kernel; the default system
+# (user_events where the kernel has no built-in) is dropin.sh's subject.
+insmod "$MOD" system=uevt
 rc=$?
 [ "$rc" = 0 ] && [ -d /sys/module/uevt ]
 result $? "runner: uevt.ko loads (insmod status $rc)"
@@ -110,14 +112,15 @@ rm -f /tmp/rmmod.$$
 	! ls /sys/kernel/tracing/events | grep -q '^uevt'
 if ! result $? "runner: uevt.ko unloads and leaves nothing behind (rmmod status $rc)"; then
 	echo "# left behind:"
-	sed 's/^/#   /' /sys/kernel/debug/uevt/status 2>/dev/null
+	sed 's/^/#   /' /proc/uevt 2>/dev/null
 	ls /sys/kernel/tracing/events | grep '^uevt' | sed 's/^/#   tracefs: /'
 fi
 
 insmod "$MOD" dev_mode=0660
 mode=$(stat -c %a /dev/uevt 2>/dev/null)
-[ "$mode" = 660 ]
-result $? "runner: dev_mode=0660 gives /dev/uevt mode 660 (got '$mode')"
+smode=$(stat -c %a /dev/uevt-status 2>/dev/null)
+[ "$mode" = 660 ] && [ "$smode" = 440 ]
+result $? "runner: dev_mode=0660 gives /dev/uevt mode 660, /dev/uevt-status 440 (got '$mode', '$smode')"
 rmmod uevt
 
 # system= puts the events under another tracefs system.
@@ -143,7 +146,7 @@ if ! { [ "$rc" = 0 ] && [ ! -d /sys/kernel/tracing/events/uevt/t_emit ] &&
 	echo "# writer said:"; sed 's/^/#   /' /tmp/emit.$$
 	echo "# instance trace:"; grep -v '^#' /tmp/trace.$$ | sed 's/^/#   /'
 	echo "# events/uevt: $(ls /sys/kernel/tracing/events/uevt 2>&1 | tr '\n' ' ')"
-	echo "# status:"; sed 's/^/#   /' /sys/kernel/debug/uevt/status
+	echo "# status:"; sed 's/^/#   /' /proc/uevt
 	false
 fi
 result $? "runner: system=uevt_alt puts events in events/uevt_alt (writer status $rc)"
@@ -177,5 +180,15 @@ if [ "$rc" != 0 ] && ! grep -q '^not ok ' /tmp/out.$$; then
 	result 1 "runner: sdk_fallback exited with status $rc without reporting a failure"
 fi
 rm -f /tmp/out.$$
+
+# Programs written for the built-in, unchanged, through uevt-run.
+echo "# selftest: dropin"
+mark dropin
+sh "$SELFTESTS/dropin.sh" "$n" >/tmp/out.$$ 2>&1
+grep -v '^dropin-count ' /tmp/out.$$
+count=$(sed -n 's/^dropin-count //p' /tmp/out.$$)
+if [ -n "$count" ]; then n=$count; else result 1 "runner: dropin.sh ran to its end"; fi
+rm -f /tmp/out.$$
+splat_check dropin
 
 echo "1..$n"

@@ -120,10 +120,10 @@ TEST(forked_child_emits_with_its_own_pid)
 
 static long plugin_enablers(void)
 {
-	char *line = status_line(SYS, "sdk_plugin_ev");
+	struct status_line *line = status_line(SYS, "sdk_plugin_ev");
 	long n = line ? status_value(line, "enablers") : 0;
 
-	free(line);
+	status_line_free(line);
 	return n;
 }
 

@@ -696,24 +696,28 @@ static int is_worker(struct shared *sh, pid_t pid)
 /* Lines of workers not reported, and reported registrations not listed. */
 static int status_mismatches(struct __test_metadata *_metadata, struct shared *sh)
 {
-	char *all = read_status(), *line, *save = NULL;
+	struct uevt_status *all = status_snapshot();
+	const struct uevt_status_line *line = NULL;
 	int i, j, listed = 0, expected = 0, bad = 0;
 
 	if (!all)
 		return -1;
-	for (line = strtok_r(all, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-		unsigned long long addr;
-		int pid, bit, err, retired;
+	while ((line = uevt_status_next(all, line, "enabler", NULL, NULL))) {
+		unsigned long long addr = (unsigned long long)uevt_status_num(line, "addr", 0);
+		int pid = (int)uevt_status_num(line, "tgid", 0);
+		int bit = (int)uevt_status_num(line, "bit", -1);
+		int err = (int)uevt_status_num(line, "last_err", 0), retired;
 
-		if (sscanf(line, "enabler tgid %d comm %*s addr %llx bit %d size %*d event %*s last_err %d",
-			   &pid, &addr, &bit, &err) != 4 || !is_worker(sh, pid))
+		if (!is_worker(sh, pid))
 			continue;
 		listed++;
 		if (!reported(sh, pid, addr, bit, &retired)) {
-			TH_LOG("status lists what nobody holds: %s", line);
+			TH_LOG("status lists what nobody holds: pid %d addr %#llx bit %d",
+			       pid, addr, bit);
 			bad++;
 		} else if (retired != (err == -ENXIO)) {
-			TH_LOG("%s: the worker says %s", line, retired ? "retired" : "live");
+			TH_LOG("pid %d addr %#llx bit %d last_err %d: the worker says %s",
+			       pid, addr, bit, err, retired ? "retired" : "live");
 			bad++;
 		}
 	}
@@ -725,7 +729,7 @@ static int status_mismatches(struct __test_metadata *_metadata, struct shared *s
 		TH_LOG("status lists %d registrations of workers, they hold %d", listed, expected);
 		bad++;
 	}
-	free(all);
+	status_put(all);
 	return bad;
 }
 

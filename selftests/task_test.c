@@ -23,16 +23,7 @@
 /* Enablers the status file lists for process @tgid. */
 static int enablers_of(pid_t tgid)
 {
-	char *all = read_status(), *p, key[48];
-	int n = 0;
-
-	if (!all)
-		return -1;
-	snprintf(key, sizeof(key), "enabler tgid %d ", tgid);
-	for (p = all; (p = strstr(p, key)); p++)
-		n++;
-	free(all);
-	return n;
+	return status_enablers_of(tgid);
 }
 
 FIXTURE(task)

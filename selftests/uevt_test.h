@@ -28,7 +28,7 @@
 
 #include <linux/uevt.h>
 
-#define UEVT_STATUS_PATH "/sys/kernel/debug/uevt/status"
+#include "uevt_status.h"	/* tools/lib: the parser uevtctl uses too */
 
 /*
  * The seeded generator of the stress and fuzz programs: splitmix64, small
@@ -264,93 +264,168 @@ static inline int write_file(const char *path, const char *value)
 	return ret;
 }
 
-/* Read the status file; malloc'd. */
-static inline char *read_status(void)
+/*
+ * The module's full listing (/proc/uevt), parsed by tools/lib/uevt_status.c:
+ * a snapshot, or one line of it kept together with its snapshot.
+ */
+static inline struct uevt_status *status_snapshot(void)
 {
-	FILE *f = fopen(UEVT_STATUS_PATH, "r");
-	char *buf = calloc(1, 1 << 20);
-	size_t n;
+	struct uevt_status *st = calloc(1, sizeof(*st));
 
-	if (!f || !buf) {
-		if (f)
-			fclose(f);
-		free(buf);
+	if (st && uevt_status_read(UEVT_PROC_STATUS_PATH, st)) {
+		free(st);
+		st = NULL;
+	}
+	return st;
+}
+
+static inline void status_put(struct uevt_status *st)
+{
+	if (st)
+		uevt_status_free(st);
+	free(st);
+}
+
+struct status_line {
+	struct uevt_status *all;
+	const struct uevt_status_line *line;
+	char text[1024];	/* the line again, for test logs */
+};
+
+/* The line of @kind whose pairs include every (key, value) of @kv (NULL-ended). */
+static inline struct status_line *status_find(const char *kind, const char *const *kv)
+{
+	struct status_line *sl = calloc(1, sizeof(*sl));
+	const struct uevt_status_line *l = NULL;
+	size_t i, at;
+
+	if (!sl || !(sl->all = status_snapshot())) {
+		free(sl);
 		return NULL;
 	}
-	n = fread(buf, 1, (1 << 20) - 1, f);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
+	while ((l = uevt_status_next(sl->all, l, kind, kv[0], kv[1]))) {
+		for (i = 2; kv[i] && kv[i + 1]; i += 2) {
+			const char *v = uevt_status_get(l, kv[i]);
 
-/* The whole status line holding @key, malloc'd or NULL. */
-static inline char *status_find(const char *key)
-{
-	char *all = read_status(), *line = NULL, *p, *start, *end;
-
-	if (!all)
-		return NULL;
-	p = strstr(all, key);
-	if (p) {
-		for (start = p; start > all && start[-1] != '\n'; start--)
-			;
-		end = strchr(p, '\n');
-		line = strndup(start, end ? (size_t)(end - start) : strlen(start));
+			if (!v || strcmp(v, kv[i + 1]))
+				break;
+		}
+		if (!kv[i])
+			break;
 	}
-	free(all);
-	return line;
-}
-
-/* The status line of one event ("event SYSTEM:NAME ..."), malloc'd or NULL. */
-static inline char *status_line(const char *system, const char *name)
-{
-	char key[256];
-
-	snprintf(key, sizeof(key), "event %s:%s ", system, name);
-	return status_find(key);
-}
-
-/* The status line of this process's enable bit (@addr, @bit), malloc'd or NULL. */
-static inline char *enabler_line(const volatile void *addr, int bit)
-{
-	char *all = read_status(), *line = NULL, *p, *end, who[48], where[64];
-
-	if (!all)
+	if (!l) {
+		status_put(sl->all);
+		free(sl);
 		return NULL;
-	snprintf(who, sizeof(who), "enabler tgid %d ", getpid());
-	snprintf(where, sizeof(where), " addr %p bit %d ", (const void *)addr, bit);
-	for (p = all; p && *p && !line; p = end ? end + 1 : NULL) {
-		end = strchr(p, '\n');
-		if (end)
-			*end = '\0';
-		if (!strncmp(p, who, strlen(who)) && strstr(p, where))
-			line = strdup(p);
 	}
-	free(all);
-	return line;
+	sl->line = l;
+	at = (size_t)snprintf(sl->text, sizeof(sl->text), "%s", l->kind);
+	for (i = 0; i < l->npairs && at < sizeof(sl->text); i++)
+		at += (size_t)snprintf(sl->text + at, sizeof(sl->text) - at, " %s %s",
+				       l->pairs[i].key, l->pairs[i].value);
+	return sl;
 }
 
-/* Integer value of "key N" in a status line, or -1. */
-static inline long status_value(const char *line, const char *key)
+static inline void status_line_free(struct status_line *sl)
 {
-	char k[64];
-	const char *p;
-
-	if (!line)
-		return -1;
-	snprintf(k, sizeof(k), " %s ", key);
-	p = strstr(line, k);
-	return p ? strtol(p + strlen(k), NULL, 10) : -1;
+	if (sl)
+		status_put(sl->all);
+	free(sl);
 }
 
-/* A counter of the status file, e.g. ("forks joined", "lost"); -1 if none. */
-static inline long status_counter(const char *line_key, const char *key)
+/* For logs: the line, or "(none)". */
+static inline const char *status_text(const struct status_line *sl)
 {
-	char *line = status_find(line_key);
-	long v = status_value(line, key);
+	return sl ? sl->text : "(none)";
+}
 
-	free(line);
+/* The line of one event ("event name SYSTEM:NAME ..."), or NULL. */
+static inline struct status_line *status_line(const char *system, const char *name)
+{
+	char qualified[256];
+	const char *kv[] = { "name", qualified, NULL, NULL };
+
+	snprintf(qualified, sizeof(qualified), "%s:%s", system, name);
+	return status_find("event", kv);
+}
+
+/* The line of process @tgid's enable bit (@addr, @bit), or NULL. */
+static inline struct status_line *enabler_line_of(pid_t tgid, const volatile void *addr, int bit)
+{
+	char pid[16], where[32], b[16];
+	const char *kv[] = { "tgid", pid, "addr", where, "bit", b, NULL, NULL };
+
+	snprintf(pid, sizeof(pid), "%d", tgid);
+	snprintf(where, sizeof(where), "%p", (const void *)addr);
+	snprintf(b, sizeof(b), "%d", bit);
+	return status_find("enabler", kv);
+}
+
+/* This process's enable bit (@addr, @bit), or NULL. */
+static inline struct status_line *enabler_line(const volatile void *addr, int bit)
+{
+	return enabler_line_of(getpid(), addr, bit);
+}
+
+/* Integer value of @key on @sl, or -1. */
+static inline long status_value(const struct status_line *sl, const char *key)
+{
+	return sl ? (long)uevt_status_num(sl->line, key, -1) : -1;
+}
+
+/* String value of @key on @sl, or "". */
+static inline const char *status_str(const struct status_line *sl, const char *key)
+{
+	const char *v = sl ? uevt_status_get(sl->line, key) : NULL;
+
+	return v ? v : "";
+}
+
+/* A counter of the listing, e.g. ("forks", "lost"); -1 if none. */
+static inline long status_counter(const char *kind, const char *key)
+{
+	struct uevt_status *st = status_snapshot();
+	long v = st ? (long)uevt_status_num(uevt_status_next(st, NULL, kind, NULL, NULL),
+					  key, -1) : -1;
+
+	status_put(st);
 	return v;
+}
+
+/* Lines of @kind whose @key starts with @prefix, or -1. */
+static inline int status_count(const char *kind, const char *key, const char *prefix)
+{
+	struct uevt_status *st = status_snapshot();
+	const struct uevt_status_line *l = NULL;
+	int n = 0;
+
+	if (!st)
+		return -1;
+	while ((l = uevt_status_next(st, l, kind, NULL, NULL))) {
+		const char *v = uevt_status_get(l, key);
+
+		if (v && !strncmp(v, prefix, strlen(prefix)))
+			n++;
+	}
+	status_put(st);
+	return n;
+}
+
+/* The enable bits the listing has for process @tgid, or -1. */
+static inline int status_enablers_of(pid_t tgid)
+{
+	char pid[16];
+	struct uevt_status *st = status_snapshot();
+	const struct uevt_status_line *l = NULL;
+	int n = 0;
+
+	if (!st)
+		return -1;
+	snprintf(pid, sizeof(pid), "%d", tgid);
+	while ((l = uevt_status_next(st, l, "enabler", "tgid", pid)))
+		n++;
+	status_put(st);
+	return n;
 }
 
 /*

@@ -66,10 +66,10 @@ static pid_t start_server(int workers)
 	}
 	/* Up once parent and workers all hold their registration. */
 	for (int i = 0; i < 500; i++) {
-		char *line = status_line(SYS, "request_done");
+		struct status_line *line = status_line(SYS, "request_done");
 		long n = status_value(line, "enablers");
 
-		free(line);
+		status_line_free(line);
 		if (n == workers + 1)
 			break;
 		usleep(10000);
@@ -397,7 +397,7 @@ TEST(plugin_registration_follows_dlopen_and_dlclose)
 	FILE *p = popen(SAMPLES "/plugin_host " SAMPLES "/libplugin.so 1 1500", "r");
 	char line[256], *trace;
 	long enablers;
-	char *status;
+	struct status_line *status;
 
 	ASSERT_NE(NULL, inst);
 	ASSERT_NE(NULL, p);
@@ -405,14 +405,14 @@ TEST(plugin_registration_follows_dlopen_and_dlclose)
 	EXPECT_STREQ("host: round 0: plugin loaded\n", line);
 	status = status_line(SYS, "plugin_call");
 	EXPECT_EQ(1, status_value(status, "enablers"));
-	free(status);
+	status_line_free(status);
 	ASSERT_EQ(0, tfs_write(inst, "events/" SYS "/plugin_call/enable", "1"));
 	ASSERT_NE(NULL, fgets(line, sizeof(line), p));	/* calls made */
 	ASSERT_NE(NULL, fgets(line, sizeof(line), p));
 	EXPECT_STREQ("host: round 0: plugin unloaded\n", line);
 	status = status_line(SYS, "plugin_call");
 	enablers = status ? status_value(status, "enablers") : 0;
-	free(status);
+	status_line_free(status);
 	EXPECT_EQ(0, enablers);
 	EXPECT_EQ(0, pclose(p));
 	trace = tfs_read(inst, "trace");

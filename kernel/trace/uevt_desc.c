@@ -416,14 +416,15 @@ static void put_str(struct fmt_buf *b, const char *s)
 			b->buf[b->pos] = *s;
 }
 
-/* Length modifiers matter: libtraceevent sign-extends by them, not by size. */
+/*
+ * 8-, 16- and 32-bit fields print as int, as the built-in user_events
+ * spells them: tools and tests written for it compare this string.
+ */
 static const char *int_conv(const struct uevt_field *f)
 {
 	switch (f->elem_size) {
 	case 1:
-		return f->is_signed ? "%hhd" : "%hhu";
 	case 2:
-		return f->is_signed ? "%hd" : "%hu";
 	case 4:
 		return f->is_signed ? "%d" : "%u";
 	default:
@@ -519,7 +520,8 @@ int uevt_desc_print_fmt(const struct uevt_desc *desc, char *buf, size_t len)
  *
  * Return: 0, -EINVAL when the payload is shorter than the fixed fields,
  * -EFAULT when a dynamic location points outside the payload (the errno
- * user_events uses), -EILSEQ when a string is not NUL-terminated.
+ * user_events uses, and for a string without its NUL, as user_events
+ * does: programs written for it expect EFAULT for both).
  */
 int uevt_desc_validate(const struct uevt_desc *desc, const void *record, size_t len)
 {
@@ -553,7 +555,7 @@ int uevt_desc_validate(const struct uevt_desc *desc, const void *record, size_t 
 		    size > len - start)
 			return -EFAULT;
 		if (f->is_string && (size == 0 || rec[start + size - 1] != '\0'))
-			return -EILSEQ;
+			return -EFAULT;
 	}
 	return 0;
 }

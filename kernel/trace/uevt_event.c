@@ -604,48 +604,100 @@ int uevt_event_delete(const char *name)
 	return ret;
 }
 
+/* Who has @ev enabled: ftrace instances and other probes (BPF, eprobes...). */
+static void uevt_event_consumers(struct uevt_event *ev, unsigned int *ftrace,
+				 unsigned int *other)
+{
+	struct tracepoint_func *it;
+
+	*ftrace = 0;
+	*other = 0;
+	rcu_read_lock_sched();
+	it = rcu_dereference_sched(ev->tp.funcs);
+	for (; it && it->func; it++) {
+		if (it->func == uevt_ftrace_probe)
+			(*ftrace)++;
+#ifdef CONFIG_PERF_EVENTS
+		else if (it->func != uevt_perf_probe)
+#else
+		else
+#endif
+			(*other)++;
+	}
+	rcu_read_unlock_sched();
+}
+
+static int uevt_event_perf_users(struct uevt_event *ev)
+{
+#ifdef CONFIG_PERF_EVENTS
+	return READ_ONCE(ev->call.perf_refcount);
+#else
+	return 0;
+#endif
+}
+
 /**
- * uevt_events_show() - the events part of the status file
+ * uevt_events_show() - the events part of the full status listing
  * @m: the seq_file.
+ *
+ * One line per event; the event's name is escaped so that a line always
+ * splits into "key value" pairs on single spaces.
  */
 void uevt_events_show(struct seq_file *m)
 {
 	struct uevt_event *ev;
 
 	mutex_lock(&uevt_registry_mutex);
-	seq_printf(m, "events %u max %u\n", uevt_nr_events, READ_ONCE(uevt_max_events));
+	seq_printf(m, "events count %u max %u\n", uevt_nr_events, READ_ONCE(uevt_max_events));
 	list_for_each_entry(ev, &uevt_events, node) {
-		struct tracepoint_func *it;
-		unsigned int ftrace = 0, other = 0;
+		unsigned int ftrace, other;
 
-		rcu_read_lock_sched();
-		it = rcu_dereference_sched(ev->tp.funcs);
-		for (; it && it->func; it++) {
-			if (it->func == uevt_ftrace_probe)
-				ftrace++;
-#ifdef CONFIG_PERF_EVENTS
-			else if (it->func != uevt_perf_probe)
-#else
-			else
-#endif
-				other++;
-		}
-		rcu_read_unlock_sched();
-
-		seq_printf(m, "event %s:%s enabled %d ftrace %u perf %d bpf %d other %u refs %u enablers %u persist %d dropped_ftrace %ld dropped_perf %ld rejected %ld\n",
+		uevt_event_consumers(ev, &ftrace, &other);
+		seq_printf(m, "event name %s:%s enabled %d ftrace %u perf %d bpf %d other %u refs %u enablers %u persist %d dropped_ftrace %ld dropped_perf %ld rejected %ld\n",
 			   ev->class.system, ev->tp_name, READ_ONCE(ev->enabled), ftrace,
-#ifdef CONFIG_PERF_EVENTS
-			   READ_ONCE(ev->call.perf_refcount),
-#else
-			   0,
-#endif
-			   bpf_prog_array_valid(&ev->call), other, refcount_read(&ev->refs),
-			   uevt_event_bits(ev), ev->persist,
+			   uevt_event_perf_users(ev), bpf_prog_array_valid(&ev->call), other,
+			   refcount_read(&ev->refs), uevt_event_bits(ev), ev->persist,
 			   atomic_long_read(&ev->dropped_ftrace),
 			   atomic_long_read(&ev->dropped_perf), atomic_long_read(&ev->rejected));
-		seq_printf(m, "  format %s\n", ev->print_fmt);
 	}
 	mutex_unlock(&uevt_registry_mutex);
+}
+
+/**
+ * uevt_events_show_brief() - the events in user_events_status's format
+ * @m: the seq_file.
+ *
+ * One line per event, "NAME", with " # Used by" and its kinds of consumer
+ * when it has any; then a blank line and the "Active:" (events) and
+ * "Busy:" (events with a consumer) totals.  Nothing about processes.
+ */
+void uevt_events_show_brief(struct seq_file *m)
+{
+	unsigned int active = 0, busy = 0;
+	struct uevt_event *ev;
+
+	mutex_lock(&uevt_registry_mutex);
+	list_for_each_entry(ev, &uevt_events, node) {
+		unsigned int ftrace, other;
+		int perf = uevt_event_perf_users(ev);
+
+		uevt_event_consumers(ev, &ftrace, &other);
+		seq_puts(m, ev->tp_name);
+		if (ftrace || perf || other) {
+			seq_puts(m, " # Used by");
+			if (ftrace)
+				seq_puts(m, " ftrace");
+			if (perf)
+				seq_puts(m, " perf");
+			if (other)
+				seq_puts(m, " other");
+			busy++;
+		}
+		seq_putc(m, '\n');
+		active++;
+	}
+	mutex_unlock(&uevt_registry_mutex);
+	seq_printf(m, "\nActive: %u\nBusy: %u\n", active, busy);
 }
 
 /**

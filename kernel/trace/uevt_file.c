@@ -252,12 +252,23 @@ static ssize_t uevt_write_iter(struct kiocb *kiocb, struct iov_iter *from)
 		return -EINVAL;
 	if (!copy_from_iter_full(&index, sizeof(index), from))
 		return -EFAULT;
+	/*
+	 * The errors programs written for user_events check, in its order:
+	 * a negative index, an unknown one, a record shorter than the fixed
+	 * fields, and then EBADF when nothing listens (the payload is not
+	 * even read: a probe that raced with disabling costs nothing more).
+	 */
+	if ((s32)index < 0)
+		return -EINVAL;
 	ev = uevt_file_event(uf, index);
 	if (!ev)
 		return -ENOENT;
-	/* Nothing listens: cheap success, the payload is not even read. */
+	if (total - sizeof(index) < ev->desc->fixed_size) {
+		atomic_long_inc(&ev->rejected);
+		return -EINVAL;
+	}
 	if (!rcu_access_pointer(ev->tp.funcs))
-		return total;
+		return -EBADF;
 
 	len = UEVT_ENTRY_SIZE + total - sizeof(index);
 	if (total - sizeof(index) > UEVT_PAYLOAD_MAX) {

@@ -419,7 +419,7 @@ static void uevt_find_fork_tp(struct tracepoint *tp, void *priv)
 }
 
 /**
- * uevt_fork_show() - the fork counters of the status file
+ * uevt_fork_show() - the fork counters of the full status listing
  * @m: the seq_file.
  */
 void uevt_fork_show(struct seq_file *m)

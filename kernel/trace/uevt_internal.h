@@ -94,6 +94,7 @@ int uevt_event_delete(const char *name);
 void uevt_event_emit(struct uevt_event *ev, void *record, size_t len);
 void uevt_events_exit(void);
 void uevt_events_show(struct seq_file *m);
+void uevt_events_show_brief(struct seq_file *m);
 
 /* The enable-bit core (uevt_reg.c, uevt_write.c, uevt_mm.c, uevt_fork.c) */
 int uevt_word_check(const struct uevt_reg *reg);
@@ -109,7 +110,7 @@ void uevt_fork_exit(void);
 void uevt_fork_show(struct seq_file *m);
 
 /* uevt_status.c */
-int uevt_status_init(void);
+int uevt_status_init(umode_t dev_mode);
 void uevt_status_exit(void);
 
 /* uevt_file.c */

@@ -27,10 +27,11 @@ static const struct kernel_param_ops dev_mode_ops = {
 module_param_cb(dev_mode, &dev_mode_ops, &dev_mode, 0444);
 MODULE_PARM_DESC(dev_mode, "Permission bits of " UEVT_DEVICE_PATH " (default 0600)");
 
-char *uevt_system = UEVT_SYSTEM;
+/* NULL until uevt_init() picks the default; constant once loaded. */
+char *uevt_system;
 module_param_named(system, uevt_system, charp, 0444);
-MODULE_PARM_DESC(system, "tracefs system of the events (default " UEVT_SYSTEM
-		 "; \"user_events\" where the built-in facility is off)");
+MODULE_PARM_DESC(system, "tracefs system of the events (default " UEVT_SYSTEM_DROPIN
+		 ", or " UEVT_SYSTEM " where the kernel has the built-in user_events)");
 
 /* "<system>_multi", for UEVT_REG_MULTI_FORMAT events. */
 char uevt_multi_system[UEVT_NAME_MAX + 8];
@@ -61,6 +62,20 @@ static int __init uevt_init(void)
 		pr_err("dev_mode %#o has bits outside 0777\n", dev_mode);
 		return -EINVAL;
 	}
+	if (!uevt_system) {
+		/*
+		 * The built-in owns "user_events" where it exists: its events
+		 * and ours must not share a system, nor its tools see ours
+		 * as its own.
+		 */
+		if (IS_ENABLED(CONFIG_USER_EVENTS)) {
+			uevt_system = UEVT_SYSTEM;
+			pr_info("the kernel has the built-in user_events: events go to %s and %s_multi\n",
+				UEVT_SYSTEM, UEVT_SYSTEM);
+		} else {
+			uevt_system = UEVT_SYSTEM_DROPIN;
+		}
+	}
 	if (!uevt_valid_name(uevt_system, strlen(uevt_system))) {
 		pr_err("system \"%s\" is not a valid name\n", uevt_system);
 		return -EINVAL;
@@ -77,7 +92,7 @@ static int __init uevt_init(void)
 	ret = uevt_fork_init();
 	if (ret)
 		goto out_ctl;
-	ret = uevt_status_init();
+	ret = uevt_status_init(dev_mode);
 	if (ret)
 		goto out_fork;
 	ret = misc_register(&uevt_misc);

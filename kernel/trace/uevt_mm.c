@@ -855,7 +855,7 @@ static const struct mmu_notifier_ops uevt_mmu_ops = {
 /* ---- status ---- */
 
 /**
- * uevt_mms_show() - the enable bits part of the status file
+ * uevt_mms_show() - the enable bits part of the full status listing
  * @m: the seq_file.
  *
  * One line per word of every address space; retired words say -ENXIO.
@@ -887,9 +887,12 @@ void uevt_mms_show(struct seq_file *m)
 				uevt_word_state(umm, key, &err, &owed, &retries);
 				if (uevt_mm_retired(umm, key))
 					err = -ENXIO;
-				seq_printf(m, "enabler tgid %d comm %s addr 0x%lx bit %u size %u event %s:%s last_err %d pending %d retries %u\n",
-					   pid_nr(umm->tgid), umm->comm, slot->addr, slot->bit,
-					   slot->size, slot->ev->class.system, slot->ev->tp_name,
+				/* The comm is escaped: a line splits on spaces. */
+				seq_printf(m, "enabler tgid %d comm ", pid_nr(umm->tgid));
+				seq_escape(m, umm->comm, " \t\n\\");
+				seq_printf(m, " addr 0x%lx bit %u size %u event %s:%s last_err %d pending %d retries %u\n",
+					   slot->addr, slot->bit, slot->size,
+					   slot->ev->class.system, slot->ev->tp_name,
 					   err, owed, retries);
 			}
 		}

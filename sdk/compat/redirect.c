@@ -18,13 +18,6 @@
 
 #include "compat.h"
 
-/*
- * Where the module would offer the built-in's user_events_status.  It has
- * none today (its status is /sys/kernel/debug/uevt/status, in another
- * format), so such opens keep failing with ENOENT until it does.
- */
-#define UEVT_STATUS_DEVICE_PATH "/dev/uevt-status"
-
 struct redirect {
 	const char *name;		/* in the tracefs root */
 	const char *device;		/* what it stands for */

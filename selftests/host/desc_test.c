@@ -271,13 +271,13 @@ TEST(validate)
 	EXPECT_EQ(-EFAULT, uevt_desc_validate(d, &r, full));
 	/* Not NUL-terminated. */
 	r.str_loc = 5u << 16 | (uint32_t)offsetof(struct rec, data);
-	EXPECT_EQ(-EILSEQ, uevt_desc_validate(d, &r, full));
+	EXPECT_EQ(-EFAULT, uevt_desc_validate(d, &r, full));
 	/* Empty string has no NUL. */
 	r.str_loc = 0u << 16 | (uint32_t)offsetof(struct rec, data);
-	EXPECT_EQ(-EILSEQ, uevt_desc_validate(d, &r, full));
+	EXPECT_EQ(-EFAULT, uevt_desc_validate(d, &r, full));
 	r.str_loc = 6u << 16 | (uint32_t)offsetof(struct rec, data);
 	r.rel_loc = 3u << 16 | 6;	/* "abc" without its NUL */
-	EXPECT_EQ(-EILSEQ, uevt_desc_validate(d, &r, full));
+	EXPECT_EQ(-EFAULT, uevt_desc_validate(d, &r, full));
 	uevt_desc_free(d);
 }
 

@@ -1,82 +1,64 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Parsing the module's status file (format in uevt(7)): "event" lines
- * with key-value pairs, and "enabler" lines, one per enable bit.
+ * The module's full listing, /proc/uevt (format in uevt(7)), read through
+ * the parser the selftests use: its "event" and "enabler" lines as uevtctl
+ * needs them.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "uevt_status.h"
 #include "uevtctl.h"
 
-#define STATUS_PATH "/sys/kernel/debug/uevt/status"
-
-static long value(const char *line, const char *key)
+/* Copy @src into @dst of @size bytes; -EINVAL when it does not fit. */
+static int copy_str(char *dst, size_t size, const char *src)
 {
-	char k[64];
-	const char *p;
-
-	snprintf(k, sizeof(k), " %s ", key);
-	p = strstr(line, k);
-	return p ? strtol(p + strlen(k), NULL, 0) : 0;
-}
-
-static int parse_event(const char *line, struct status_event *e)
-{
-	const char *colon = strchr(line + 6, ':'), *end;
-
-	if (!colon)
+	if (!src || strlen(src) >= size)
 		return -EINVAL;
-	end = strchr(colon, ' ');
-	if (!end || end - colon - 1 >= (long)sizeof(e->name))
-		return -EINVAL;
-	memcpy(e->name, colon + 1, end - colon - 1);
-	e->name[end - colon - 1] = '\0';
-	e->enabled = value(line, "enabled");
-	e->ftrace = value(line, "ftrace");
-	e->perf = value(line, "perf");
-	e->bpf = value(line, "bpf");
-	e->other = value(line, "other");
-	e->refs = value(line, "refs");
-	e->enablers = value(line, "enablers");
-	e->persist = value(line, "persist");
-	e->dropped_ftrace = value(line, "dropped_ftrace");
-	e->dropped_perf = value(line, "dropped_perf");
-	e->rejected = value(line, "rejected");
+	strcpy(dst, src);
 	return 0;
 }
 
-/* The comm may hold spaces: it runs up to " addr ". */
-static int parse_enabler(const char *line, struct status_enabler *e)
+/* "SYSTEM:NAME" -> "NAME" */
+static const char *event_name(const char *qualified)
 {
-	const char *comm = strstr(line, " comm "), *addr = strstr(line, " addr 0x");
-	const char *ev = strstr(line, " event "), *colon;
-	size_t n;
+	const char *colon = qualified ? strchr(qualified, ':') : NULL;
 
-	if (!comm || !addr || !ev || addr < comm)
-		return -EINVAL;
-	comm += 6;
-	n = (size_t)(addr - comm);
-	if (n >= sizeof(e->comm))
-		n = sizeof(e->comm) - 1;
-	memcpy(e->comm, comm, n);
-	e->comm[n] = '\0';
-	e->tgid = (pid_t)value(line, "tgid");
-	e->addr = strtoul(addr + 6, NULL, 16);
-	e->bit = (unsigned int)value(addr, "bit");
-	e->size = (unsigned int)value(addr, "size");
-	colon = strchr(ev + 7, ':');
-	if (!colon)
-		return -EINVAL;
-	n = strcspn(colon + 1, " ");
-	if (n >= sizeof(e->event))
-		return -EINVAL;
-	memcpy(e->event, colon + 1, n);
-	e->event[n] = '\0';
-	e->last_err = (int)value(ev, "last_err");
-	e->pending = (int)value(ev, "pending");
-	e->retries = (unsigned int)value(ev, "retries");
-	return 0;
+	return colon ? colon + 1 : NULL;
+}
+
+static int parse_event(const struct uevt_status_line *l, struct status_event *e)
+{
+	e->enabled = uevt_status_num(l, "enabled", 0);
+	e->ftrace = uevt_status_num(l, "ftrace", 0);
+	e->perf = uevt_status_num(l, "perf", 0);
+	e->bpf = uevt_status_num(l, "bpf", 0);
+	e->other = uevt_status_num(l, "other", 0);
+	e->refs = uevt_status_num(l, "refs", 0);
+	e->enablers = uevt_status_num(l, "enablers", 0);
+	e->persist = uevt_status_num(l, "persist", 0);
+	e->dropped_ftrace = uevt_status_num(l, "dropped_ftrace", 0);
+	e->dropped_perf = uevt_status_num(l, "dropped_perf", 0);
+	e->rejected = uevt_status_num(l, "rejected", 0);
+	return copy_str(e->name, sizeof(e->name), event_name(uevt_status_get(l, "name")));
+}
+
+static int parse_enabler(const struct uevt_status_line *l, struct status_enabler *e)
+{
+	const char *comm = uevt_status_get(l, "comm");
+
+	e->tgid = (pid_t)uevt_status_num(l, "tgid", 0);
+	e->addr = (unsigned long)uevt_status_num(l, "addr", 0);
+	e->bit = (unsigned int)uevt_status_num(l, "bit", 0);
+	e->size = (unsigned int)uevt_status_num(l, "size", 0);
+	e->last_err = (int)uevt_status_num(l, "last_err", 0);
+	e->pending = (int)uevt_status_num(l, "pending", 0);
+	e->retries = (unsigned int)uevt_status_num(l, "retries", 0);
+	/* A comm is at most TASK_COMM_LEN; a longer one is cut, not refused. */
+	if (comm)
+		snprintf(e->comm, sizeof(e->comm), "%s", comm);
+	return copy_str(e->event, sizeof(e->event), event_name(uevt_status_get(l, "event")));
 }
 
 /* Append one zeroed element to *@arr (of *@n elements of @size bytes). */
@@ -95,26 +77,25 @@ static void *grow(void **arr, size_t *n, size_t size)
 
 int status_read(struct status *st)
 {
-	FILE *f = fopen(STATUS_PATH, "r");
-	char line[1024];
-	int ret = 0;
+	struct uevt_status all;
+	size_t i;
+	int ret;
 
 	memset(st, 0, sizeof(*st));
-	if (!f)
-		return -errno;
-	while (!ret && fgets(line, sizeof(line), f)) {
+	ret = uevt_status_read(NULL, &all);
+	for (i = 0; !ret && i < all.nlines; i++) {
+		const struct uevt_status_line *l = &all.lines[i];
 		void *slot;
 
-		line[strcspn(line, "\n")] = '\0';
-		if (!strncmp(line, "event ", 6)) {
+		if (!strcmp(l->kind, "event")) {
 			slot = grow((void **)&st->events, &st->nevents, sizeof(*st->events));
-			ret = slot ? parse_event(line, slot) : -ENOMEM;
-		} else if (!strncmp(line, "enabler ", 8)) {
+			ret = slot ? parse_event(l, slot) : -ENOMEM;
+		} else if (!strcmp(l->kind, "enabler")) {
 			slot = grow((void **)&st->enablers, &st->nenablers, sizeof(*st->enablers));
-			ret = slot ? parse_enabler(line, slot) : -ENOMEM;
+			ret = slot ? parse_enabler(l, slot) : -ENOMEM;
 		}
 	}
-	fclose(f);
+	uevt_status_free(&all);
 	if (ret)
 		status_free(st);
 	return ret;

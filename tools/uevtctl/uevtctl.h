@@ -43,7 +43,7 @@ void list_free(char **list);
 void strv_free(char **v);
 struct tep_handle *tep_for_uevt(void);	/* formats of the module's events */
 
-/* status.c: /sys/kernel/debug/uevt/status. */
+/* status.c: /proc/uevt, through tools/lib/uevt_status.c. */
 struct status_event {
 	char name[128];
 	int enabled, ftrace, perf, bpf, other, refs, enablers, persist;

@@ -24,7 +24,26 @@
 /* Device node the module creates. */
 #define UEVT_DEVICE_PATH "/dev/uevt"
 
-/* Default tracefs system of the events (a module parameter may change it). */
+/*
+ * The events in the format of the built-in user_events_status ("Active:"
+ * and "Busy:" totals), readable by whoever may open UEVT_DEVICE_PATH.
+ */
+#define UEVT_STATUS_DEVICE_PATH "/dev/uevt-status"
+
+/*
+ * Everything the module tracks, every process's enable bits included:
+ * readable with CAP_PERFMON only.  The first line gives its version.
+ */
+#define UEVT_PROC_STATUS_PATH "/proc/uevt"
+
+/*
+ * tracefs system of the events.  Where the kernel has no built-in
+ * user_events, its name, so that tools written for it find the events;
+ * where it has one, UEVT_SYSTEM.  The module parameter system= overrides
+ * both; /sys/module/uevt/parameters/system says which is in use.
+ * Multi-format events go to the same name with "_multi" appended.
+ */
+#define UEVT_SYSTEM_DROPIN "user_events"
 #define UEVT_SYSTEM "uevt"
 
 /*

@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The two status files: /dev/uevt-status in the built-in's
+ * user_events_status format, open to whoever may open /dev/uevt, and
+ * /proc/uevt, the full listing, for CAP_PERFMON only.
+ */
+#include <linux/perf_event.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "uevt_test.h"
+
+#include "kselftest_harness.h"
+
+#define SYS UEVT_SYSTEM
+
+/* The whole of /dev/uevt-status, malloc'd; NULL with errno on failure. */
+static char *read_brief(void)
+{
+	FILE *f = fopen(UEVT_STATUS_DEVICE_PATH, "re");
+	char *buf;
+	size_t n;
+
+	if (!f)
+		return NULL;
+	buf = calloc(1, 1 << 20);
+	n = buf ? fread(buf, 1, (1 << 20) - 1, f) : 0;
+	if (buf)
+		buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* Does @text have exactly the line @line? */
+static int has_line(const char *text, const char *line)
+{
+	size_t len = strlen(line);
+	const char *p;
+
+	for (p = text; (p = strstr(p, line)); p++)
+		if ((p == text || p[-1] == '\n') && p[len] == '\n')
+			return 1;
+	return 0;
+}
+
+FIXTURE(st)
+{
+	int fd;
+	volatile uint32_t *word;
+	struct tracefs_instance *inst;
+};
+
+FIXTURE_SETUP(st)
+{
+	self->fd = uevt_dev_open();
+	ASSERT_LE(0, self->fd);
+	self->word = private_word();
+	ASSERT_NE(NULL, self->word);
+	self->inst = test_instance("status");
+	ASSERT_NE(NULL, self->inst);
+}
+
+FIXTURE_TEARDOWN(st)
+{
+	test_instance_destroy(self->inst);
+	close(self->fd);
+}
+
+/*
+ * Three events: one enabled by an ftrace instance, one by perf, one by
+ * nobody.  Their lines say so in the built-in's words; the totals count
+ * every line listed and every "Used by" among them.
+ */
+TEST_F(st, brief_file_has_the_builtin_format)
+{
+	struct perf_event_attr pattr;
+	int perf_fd, active = -1, busy = -1, lines = 0, used = 0;
+	char *text, *p, *id;
+
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_st_ftrace u32 a", (void *)self->word, 0, 4, 0, NULL));
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_st_perf u32 a", (void *)self->word, 1, 4, 0, NULL));
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_st_idle u32 a", (void *)self->word, 2, 4, 0, NULL));
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_st_ftrace"));
+	id = tfs_read(NULL, "events/" SYS "/t_st_perf/id");
+	ASSERT_NE(NULL, id);
+	memset(&pattr, 0, sizeof(pattr));
+	pattr.type = PERF_TYPE_TRACEPOINT;
+	pattr.size = sizeof(pattr);
+	pattr.config = strtoull(id, NULL, 10);
+	pattr.sample_period = 1;
+	free(id);
+	perf_fd = (int)syscall(__NR_perf_event_open, &pattr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	ASSERT_LE(0, perf_fd);
+
+	text = read_brief();
+	ASSERT_NE(NULL, text);
+	EXPECT_TRUE(has_line(text, "t_st_ftrace # Used by ftrace"));
+	EXPECT_TRUE(has_line(text, "t_st_perf # Used by perf"));
+	EXPECT_TRUE(has_line(text, "t_st_idle"));
+	/* Event lines, a blank line, then the two totals and nothing else. */
+	for (p = text; *p && *p != '\n'; p = strchr(p, '\n') + 1) {
+		lines++;
+		used += strstr(p, " # Used by ") && strstr(p, " # Used by ") < strchr(p, '\n');
+	}
+	ASSERT_EQ('\n', *p);
+	EXPECT_EQ(2, sscanf(p + 1, "Active: %d\nBusy: %d\n", &active, &busy)) {
+		TH_LOG("tail: %s", p + 1);
+	}
+	EXPECT_EQ(lines, active);
+	EXPECT_EQ(used, busy);
+	EXPECT_LE(3, active);
+	EXPECT_LE(2, busy);
+	free(text);
+
+	close(perf_fd);
+	ASSERT_EQ(0, tracefs_event_disable(self->inst, SYS, "t_st_ftrace"));
+	text = read_brief();
+	ASSERT_NE(NULL, text);
+	EXPECT_TRUE(has_line(text, "t_st_ftrace"));
+	EXPECT_TRUE(has_line(text, "t_st_perf"));
+	free(text);
+}
+
+/* The full listing starts with its version and parses whole. */
+TEST_F(st, full_listing_has_a_version_and_parses)
+{
+	struct uevt_status st;
+	FILE *f;
+	char first[32] = "";
+
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_st_full u32 a", (void *)self->word, 3, 4, 0, NULL));
+	f = fopen(UEVT_PROC_STATUS_PATH, "re");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(first, sizeof(first), f));
+	fclose(f);
+	EXPECT_STREQ("version 1\n", first);
+
+	ASSERT_EQ(0, uevt_status_read(UEVT_PROC_STATUS_PATH, &st));
+	EXPECT_EQ(1, st.version);
+	EXPECT_NE(NULL, uevt_status_next(&st, NULL, "event", "name", SYS ":t_st_full"));
+	EXPECT_NE(NULL, uevt_status_next(&st, NULL, "events", NULL, NULL));
+	EXPECT_NE(NULL, uevt_status_next(&st, NULL, "forks", NULL, NULL));
+	uevt_status_free(&st);
+}
+
+/* A comm with a space and a backslash comes back whole from the parser. */
+TEST_F(st, comm_with_spaces_is_escaped_and_parsed_back)
+{
+	struct status_line *line;
+	volatile uint32_t *child_word;
+	int ready[2], done[2], status;
+	pid_t pid;
+	char c;
+
+	ASSERT_EQ(0, pipe(ready));
+	ASSERT_EQ(0, pipe(done));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		volatile uint32_t *w = private_word();
+
+		close(done[1]);
+		if (!w || prctl(PR_SET_NAME, "a b\\c") ||
+		    uevt_reg(self->fd, "t_st_comm u32 a", (void *)w, 0, 4, 0, NULL))
+			_exit(1);
+		/* Listed until we exit: wait for the parent to have looked. */
+		if (write(ready[1], &w, sizeof(w)) != sizeof(w) || read(done[0], &c, 1) < 0)
+			_exit(2);
+		_exit(0);
+	}
+	close(done[0]);
+	ASSERT_EQ((ssize_t)sizeof(child_word), read(ready[0], &child_word, sizeof(child_word)));
+	line = enabler_line_of(pid, child_word, 0);
+	EXPECT_NE(NULL, line);
+	EXPECT_STREQ("a b\\c", status_str(line, "comm"));
+	EXPECT_STREQ(SYS ":t_st_comm", status_str(line, "event"));
+	status_line_free(line);
+	close(done[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	close(ready[0]);
+	close(ready[1]);
+}
+
+/* The parser refuses a listing of another version rather than misread it. */
+TEST(parser_refuses_unknown_versions)
+{
+	static const char *const bad[] = { "", "version 2\n", "event name x\n", "version 1x\n" };
+	struct uevt_status st;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		FILE *f = fmemopen((void *)bad[i], strlen(bad[i]) + 1, "r");
+
+		ASSERT_NE(NULL, f);
+		EXPECT_EQ(-EPROTO, uevt_status_parse(f, &st)) {
+			TH_LOG("accepted: \"%s\"", bad[i]);
+		}
+		fclose(f);
+	}
+}
+
+static int nobody_reads(void *arg)
+{
+	char *text;
+	int fd;
+
+	(void)arg;
+	text = read_brief();
+	if (!text || !strstr(text, "\nActive: "))
+		return 1;
+	free(text);
+	fd = open(UEVT_PROC_STATUS_PATH, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 || errno != EPERM)
+		return 2;
+	return 0;
+}
+
+/*
+ * An unprivileged reader allowed to open /dev/uevt gets the brief file and
+ * is refused the per-process listing, though /proc/uevt's mode lets it try.
+ */
+TEST_F(st, unprivileged_reader_gets_brief_file_not_listing)
+{
+	struct stat dev, brief, full;
+	int ret;
+
+	ASSERT_EQ(0, stat(UEVT_DEVICE_PATH, &dev));
+	ASSERT_EQ(0, stat(UEVT_STATUS_DEVICE_PATH, &brief));
+	ASSERT_EQ(0, stat(UEVT_PROC_STATUS_PATH, &full));
+	/* The brief file has /dev/uevt's read bits and no others. */
+	EXPECT_EQ(dev.st_mode & 0444, brief.st_mode & 0777);
+	EXPECT_EQ(0444U, full.st_mode & 0777);
+
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_st_nobody u32 a", (void *)self->word, 4, 4, 0, NULL));
+	/* As a packaged system's group would: everyone may open both devices. */
+	ASSERT_EQ(0, chmod(UEVT_DEVICE_PATH, 0666));
+	ASSERT_EQ(0, chmod(UEVT_STATUS_DEVICE_PATH, 0444));
+	ret = call_as_nobody(nobody_reads, NULL);
+	chmod(UEVT_DEVICE_PATH, dev.st_mode & 0777);
+	chmod(UEVT_STATUS_DEVICE_PATH, brief.st_mode & 0777);
+	EXPECT_EQ(0, ret) {
+		TH_LOG("%s", ret == 1 ? "brief file not readable" :
+		       ret == 2 ? "full listing not refused with EPERM" : "child failed");
+	}
+}
+
+TEST_HARNESS_MAIN
