@@ -77,7 +77,7 @@ TEST_F(ev, format_has_correct_offsets_and_print_fmt)
 	snprintf(want, sizeof(want), "field:__data_loc char[] d;\toffset:%u;\tsize:4;\tsigned:1;",
 		 h + 15);
 	EXPECT_NE(NULL, strstr(fmt, want)) TH_LOG("no '%s'", want);
-	EXPECT_NE(NULL, strstr(fmt, "print fmt: \"a=%u b=%lld c=%s d=%s\", REC->a, REC->b, REC->c, __get_str(d)"));
+	EXPECT_NE(NULL, strstr(fmt, "print fmt: \"a=%hhu b=%lld c=%s d=%s\", REC->a, REC->b, REC->c, __get_str(d)"));
 	if (_metadata->exit_code)
 		TH_LOG("format:\n%s", fmt);
 	free(fmt);
@@ -189,8 +189,12 @@ TEST_F(ev, enable_from_shell_sets_bit_and_records_arrive)
 	ASSERT_EQ(0, uevt_reg(self->fd, "t_shell u32 a; u64 b", &self->word, 3, 4, 0, &index));
 	EXPECT_EQ(0xa5a50000U, self->word);
 
-	/* Disabled: writes succeed and go nowhere. */
-	EXPECT_EQ((ssize_t)(4 + sizeof(p)), uevt_write(self->fd, index, &p, sizeof(p)));
+	/* Disabled: EBADF, as the built-in says, and the record goes nowhere. */
+	EXPECT_EQ(-EBADF, uevt_write(self->fd, index, &p, sizeof(p)));
+	/* Shorter than the fixed fields: EINVAL, even disabled. */
+	EXPECT_EQ(-EINVAL, uevt_write(self->fd, index, &p, 4));
+	/* A negative index: EINVAL, not "no such index". */
+	EXPECT_EQ(-EINVAL, uevt_write(self->fd, 0x80000000U, &p, sizeof(p)));
 
 	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_shell"));
 	EXPECT_EQ(0xa5a50008U, self->word);

@@ -183,22 +183,79 @@ TEST_F(st, comm_with_spaces_is_escaped_and_parsed_back)
 	close(ready[1]);
 }
 
-/* The parser refuses a listing of another version rather than misread it. */
-TEST(parser_refuses_unknown_versions)
+/*
+ * The listing streams one process at a time: read in small chunks, it
+ * still lists every bit of a parent and of each child it forked (which
+ * share its registrations), no line cut or repeated at a chunk boundary.
+ */
+TEST_F_TIMEOUT(st, full_listing_streams_every_process_whole, 180)
 {
-	static const char *const bad[] = { "", "version 2\n", "event name x\n", "version 1x\n" };
+	enum { BITS = 1024, CHILDREN = 8 };
+	uint32_t *words = calloc(BITS / 32, sizeof(*words));
+	pid_t kids[CHILDREN];
+	int done[2], ready[2], i, fd, n = 0, total = 0;
+	char chunk[113], *all = NULL;
+	size_t len = 0;
+	FILE *mem;
 	struct uevt_status st;
-	unsigned int i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		FILE *f = fmemopen((void *)bad[i], strlen(bad[i]) + 1, "r");
+	ASSERT_NE(NULL, words);
+	for (i = 0; i < BITS; i++)
+		ASSERT_EQ(0, uevt_reg(self->fd, "t_st_many u32 a", &words[i / 32], i % 32, 4, 0,
+				      NULL));
+	ASSERT_EQ(0, pipe(done));
+	ASSERT_EQ(0, pipe(ready));
+	for (i = 0; i < CHILDREN; i++) {
+		char c = 'r';
 
-		ASSERT_NE(NULL, f);
-		EXPECT_EQ(-EPROTO, uevt_status_parse(f, &st)) {
-			TH_LOG("accepted: \"%s\"", bad[i]);
+		kids[i] = fork();
+		ASSERT_LE(0, kids[i]);
+		if (kids[i] == 0) {
+			close(done[1]);
+			_exit(write(ready[1], &c, 1) != 1 || read(done[0], &c, 1) < 0);
 		}
-		fclose(f);
 	}
+	/* A child joins before its first instruction: running, it is listed. */
+	for (i = 0; i < CHILDREN; i++)
+		ASSERT_EQ(1, read(ready[0], chunk, 1));
+	mem = open_memstream(&all, &len);
+	ASSERT_NE(NULL, mem);
+	fd = open(UEVT_PROC_STATUS_PATH, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	while ((n = (int)read(fd, chunk, sizeof(chunk))) > 0)
+		fwrite(chunk, 1, (size_t)n, mem);
+	EXPECT_EQ(0, n);
+	close(fd);
+	fclose(mem);
+	mem = fmemopen(all, len, "r");
+	ASSERT_NE(NULL, mem);
+	ASSERT_EQ(0, uevt_status_parse(mem, &st));
+	fclose(mem);
+	for (i = -1; i < CHILDREN; i++) {
+		char pid[16];
+		const struct uevt_status_line *l = NULL;
+		int bits = 0;
+
+		snprintf(pid, sizeof(pid), "%d", i < 0 ? getpid() : kids[i]);
+		while ((l = uevt_status_next(&st, l, "enabler", "tgid", pid)))
+			bits += !strcmp(uevt_status_get(l, "event") ?: "", SYS ":t_st_many");
+		EXPECT_EQ(BITS, bits) {
+			TH_LOG("process %s: %d bits listed", pid, bits);
+		}
+		total += bits;
+	}
+	EXPECT_EQ(BITS * (CHILDREN + 1), total);
+	uevt_status_free(&st);
+	free(all);
+	close(done[1]);
+	for (i = 0; i < CHILDREN; i++)
+		waitpid(kids[i], NULL, 0);
+	close(done[0]);
+	close(ready[0]);
+	close(ready[1]);
+	for (i = 0; i < BITS; i++)
+		uevt_unreg(self->fd, &words[i / 32], i % 32);
+	free(words);
 }
 
 static int nobody_reads(void *arg)

@@ -417,24 +417,28 @@ static void put_str(struct fmt_buf *b, const char *s)
 }
 
 /*
- * 8-, 16- and 32-bit fields print as int, as the built-in user_events
- * spells them: tools and tests written for it compare this string.
+ * Length modifiers matter: libtraceevent sign-extends 8- and 16-bit fields
+ * by them, not by the field's size.  Standing in for the built-in, fields
+ * print as it spells them (all int), because tools and tests written for
+ * it compare the string; its decoders then show negative 8- and 16-bit
+ * values as unsigned, as they do for the built-in.
  */
-static const char *int_conv(const struct uevt_field *f)
+static const char *int_conv(const struct uevt_field *f, bool as_builtin)
 {
-	switch (f->elem_size) {
-	case 1:
-	case 2:
-	case 4:
+	if (f->elem_size == 1 && !as_builtin)
+		return f->is_signed ? "%hhd" : "%hhu";
+	if (f->elem_size == 2 && !as_builtin)
+		return f->is_signed ? "%hd" : "%hu";
+	if (f->elem_size <= 4)
 		return f->is_signed ? "%d" : "%u";
-	default:
-		return f->is_signed ? "%lld" : "%llu";
-	}
+	return f->is_signed ? "%lld" : "%llu";
 }
 
 /**
  * uevt_desc_print_fmt() - build the tracefs "print fmt" of an event
  * @desc: the description.
+ * @as_builtin: spell 8- and 16-bit integers as the built-in user_events
+ *	does (%d, %u) rather than with length modifiers (%hhd, %hd...).
  * @buf: output buffer (may be NULL when @len is 0).
  * @len: its size.
  *
@@ -444,7 +448,7 @@ static const char *int_conv(const struct uevt_field *f)
  * Return: the length the full string needs without the NUL, like
  * snprintf(); the output is truncated (and NUL-terminated) to @len.
  */
-int uevt_desc_print_fmt(const struct uevt_desc *desc, char *buf, size_t len)
+int uevt_desc_print_fmt(const struct uevt_desc *desc, bool as_builtin, char *buf, size_t len)
 {
 	struct fmt_buf b = { buf, len, 0 };
 	u32 i;
@@ -458,7 +462,7 @@ int uevt_desc_print_fmt(const struct uevt_desc *desc, char *buf, size_t len)
 		put_str(&b, f->name);
 		put_str(&b, "=");
 		if (f->kind == UEVT_FIELD_SCALAR)
-			put_str(&b, int_conv(f));
+			put_str(&b, int_conv(f, as_builtin));
 		else
 			put_str(&b, "%s");
 	}

@@ -71,7 +71,7 @@ struct uevt_desc {
 int uevt_desc_parse(const char *text, struct uevt_desc **out);
 void uevt_desc_free(struct uevt_desc *desc);
 bool uevt_desc_same_fields(const struct uevt_desc *a, const struct uevt_desc *b);
-int uevt_desc_print_fmt(const struct uevt_desc *desc, char *buf, size_t len);
+int uevt_desc_print_fmt(const struct uevt_desc *desc, bool as_builtin, char *buf, size_t len);
 int uevt_desc_validate(const struct uevt_desc *desc, const void *record, size_t len);
 bool uevt_valid_name(const char *name, size_t len);
 

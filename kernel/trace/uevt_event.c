@@ -285,7 +285,7 @@ static struct uevt_event *uevt_event_alloc(struct uevt_desc *desc, bool multi)
 					++uevt_multi_seq);
 	else
 		ev->tp_name = kstrdup(desc->name, GFP_KERNEL_ACCOUNT);
-	len = uevt_desc_print_fmt(desc, NULL, 0) + 1;
+	len = uevt_desc_print_fmt(desc, uevt_as_builtin, NULL, 0) + 1;
 	ev->print_fmt = kmalloc(len, GFP_KERNEL_ACCOUNT);
 	ev->fields_array = uevt_fields_array(desc);
 	if (!ev->tp_name || !ev->print_fmt || !ev->fields_array) {
@@ -293,7 +293,7 @@ static struct uevt_event *uevt_event_alloc(struct uevt_desc *desc, bool multi)
 		uevt_event_free(ev);
 		return NULL;
 	}
-	uevt_desc_print_fmt(desc, ev->print_fmt, len);
+	uevt_desc_print_fmt(desc, uevt_as_builtin, ev->print_fmt, len);
 
 	INIT_LIST_HEAD(&ev->node);
 	INIT_LIST_HEAD(&ev->slots);
@@ -640,8 +640,8 @@ static int uevt_event_perf_users(struct uevt_event *ev)
  * uevt_events_show() - the events part of the full status listing
  * @m: the seq_file.
  *
- * One line per event; the event's name is escaped so that a line always
- * splits into "key value" pairs on single spaces.
+ * One line per event.  Nothing needs escaping: uevt_valid_name() keeps
+ * system and event names to [A-Za-z0-9_] (and ".<id>" for multi-format).
  */
 void uevt_events_show(struct seq_file *m)
 {

@@ -20,6 +20,7 @@
 
 /* Module parameters (uevt_main.c). */
 extern char *uevt_system;
+extern bool uevt_as_builtin;
 extern char uevt_multi_system[];
 extern unsigned int uevt_max_events;
 extern unsigned int uevt_max_events_per_file;
@@ -104,13 +105,18 @@ void uevt_words_update(struct uevt_event *ev);
 unsigned int uevt_event_bits(struct uevt_event *ev);
 int uevt_core_init(void);
 void uevt_core_exit(void);
-void uevt_mms_show(struct seq_file *m);
+void uevt_mms_retire_lost_show(struct seq_file *m);
+struct uevt_mm *uevt_mms_seek(loff_t n);
+struct uevt_mm *uevt_mms_next(struct uevt_mm *umm);
+void uevt_mms_unlock(void);
+void uevt_mm_show(struct seq_file *m, struct uevt_mm *umm);
 int uevt_fork_init(void);
 void uevt_fork_exit(void);
 void uevt_fork_show(struct seq_file *m);
 
 /* uevt_status.c */
-int uevt_status_init(umode_t dev_mode);
+int uevt_status_init(void);
+void uevt_status_dev_register(umode_t dev_mode);
 void uevt_status_exit(void);
 
 /* uevt_file.c */

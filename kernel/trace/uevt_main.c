@@ -33,6 +33,12 @@ module_param_named(system, uevt_system, charp, 0444);
 MODULE_PARM_DESC(system, "tracefs system of the events (default " UEVT_SYSTEM_DROPIN
 		 ", or " UEVT_SYSTEM " where the kernel has the built-in user_events)");
 
+/*
+ * Set at load: the events stand in for the built-in's (system
+ * user_events), so their formats are spelled as its are.
+ */
+bool uevt_as_builtin;
+
 /* "<system>_multi", for UEVT_REG_MULTI_FORMAT events. */
 char uevt_multi_system[UEVT_NAME_MAX + 8];
 
@@ -81,6 +87,7 @@ static int __init uevt_init(void)
 		return -EINVAL;
 	}
 	snprintf(uevt_multi_system, sizeof(uevt_multi_system), "%s_multi", uevt_system);
+	uevt_as_builtin = !strcmp(uevt_system, UEVT_SYSTEM_DROPIN);
 	uevt_misc.mode = dev_mode;
 
 	ret = uevt_core_init();
@@ -92,12 +99,13 @@ static int __init uevt_init(void)
 	ret = uevt_fork_init();
 	if (ret)
 		goto out_ctl;
-	ret = uevt_status_init(dev_mode);
+	ret = uevt_status_init();
 	if (ret)
 		goto out_fork;
 	ret = misc_register(&uevt_misc);
 	if (ret)
 		goto out_status;
+	uevt_status_dev_register(dev_mode);
 	return 0;
 
 out_status:

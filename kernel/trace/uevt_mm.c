@@ -26,6 +26,7 @@
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/string_helpers.h>
 
 #include "uevt_core.h"
 
@@ -854,51 +855,107 @@ static const struct mmu_notifier_ops uevt_mmu_ops = {
 
 /* ---- status ---- */
 
+/*
+ * The listing of every enable bit streams one address space per step of
+ * /proc/uevt's seq_file iterator, so that no single read holds the locks
+ * for, or buffers, the whole of it: uevt_mms_seek() takes uevt_mms_lock
+ * for one read() chunk and uevt_mms_unlock() drops it.  An address space
+ * that comes or goes between two chunks may be missed or listed twice, as
+ * with any /proc listing.
+ */
+
 /**
- * uevt_mms_show() - the enable bits part of the full status listing
+ * uevt_mms_retire_lost_show() - the retirement counter of the full listing
  * @m: the seq_file.
+ */
+void uevt_mms_retire_lost_show(struct seq_file *m)
+{
+	seq_printf(m, "retirements lost %ld\n", atomic_long_read(&uevt_retire_lost));
+}
+
+/**
+ * uevt_mms_seek() - take uevt_mms_lock and find the @n-th address space
+ * @n: its position, from 0.
  *
- * One line per word of every address space; retired words say -ENXIO.
+ * Context: process context; uevt_mms_unlock() must follow, found or not.
+ * Return: the address space, or NULL past the last one.
+ */
+struct uevt_mm *uevt_mms_seek(loff_t n)
+{
+	struct uevt_mm *umm;
+
+	mutex_lock(&uevt_mms_lock);
+	list_for_each_entry(umm, &uevt_mms, node)
+		if (n-- == 0)
+			return umm;
+	return NULL;
+}
+
+/**
+ * uevt_mms_next() - the address space after @umm
+ * @umm: one returned by uevt_mms_seek() or this, under the same lock.
+ *
+ * Return: the next address space, or NULL after the last one.
+ */
+struct uevt_mm *uevt_mms_next(struct uevt_mm *umm)
+{
+	lockdep_assert_held(&uevt_mms_lock);
+	if (list_is_last(&umm->node, &uevt_mms))
+		return NULL;
+	return list_next_entry(umm, node);
+}
+
+/**
+ * uevt_mms_unlock() - drop what uevt_mms_seek() took
+ */
+void uevt_mms_unlock(void)
+{
+	mutex_unlock(&uevt_mms_lock);
+}
+
+/**
+ * uevt_mm_show() - one address space's enable bits in the full listing
+ * @m: the seq_file.
+ * @umm: under uevt_mms_lock (uevt_mms_seek()).
+ *
+ * One line per word; retired words say -ENXIO.
  * Context: process context; never waits for a process's page faults.
  */
-void uevt_mms_show(struct seq_file *m)
+void uevt_mm_show(struct seq_file *m, struct uevt_mm *umm)
 {
 	struct uevt_slot *slot;
-	struct uevt_mm *umm;
 	struct uevt_set *set;
+	unsigned long pos = 0;
 
-	seq_printf(m, "retirements lost %ld\n", atomic_long_read(&uevt_retire_lost));
-	mutex_lock(&uevt_mms_lock);
-	list_for_each_entry(umm, &uevt_mms, node) {
-		unsigned long pos;
+	lockdep_assert_held(&uevt_mms_lock);
+	mutex_lock(&umm->lock);
+	set = uevt_mm_set(umm);
+	if (set) {
+		uevt_set_for_each(set, slot, pos) {
+			unsigned long key = uevt_slot_key(slot);
+			unsigned int retries;
+			bool owed;
+			int err;
 
-		mutex_lock(&umm->lock);
-		set = uevt_mm_set(umm);
-		if (set) {
-			pos = 0;
-			uevt_set_for_each(set, slot, pos) {
-				unsigned long key = uevt_slot_key(slot);
-				unsigned int retries;
-				bool owed;
-				int err;
-
-				if (!slot->live)
-					continue;
-				uevt_word_state(umm, key, &err, &owed, &retries);
-				if (uevt_mm_retired(umm, key))
-					err = -ENXIO;
-				/* The comm is escaped: a line splits on spaces. */
-				seq_printf(m, "enabler tgid %d comm ", pid_nr(umm->tgid));
-				seq_escape(m, umm->comm, " \t\n\\");
-				seq_printf(m, " addr 0x%lx bit %u size %u event %s:%s last_err %d pending %d retries %u\n",
-					   slot->addr, slot->bit, slot->size,
-					   slot->ev->class.system, slot->ev->tp_name,
-					   err, owed, retries);
-			}
+			if (!slot->live)
+				continue;
+			uevt_word_state(umm, key, &err, &owed, &retries);
+			if (uevt_mm_retired(umm, key))
+				err = -ENXIO;
+			/*
+			 * The comm is the process's to choose: spaces,
+			 * backslashes and anything unprintable are escaped,
+			 * so a line still splits on spaces and prints
+			 * safely on a terminal.
+			 */
+			seq_printf(m, "enabler tgid %d comm ", pid_nr(umm->tgid));
+			seq_escape_str(m, umm->comm, ESCAPE_OCTAL | ESCAPE_NP | ESCAPE_APPEND, " \\");
+			seq_printf(m, " addr 0x%lx bit %u size %u", slot->addr, slot->bit, slot->size);
+			seq_printf(m, " event %s:%s last_err %d pending %d retries %u\n",
+				   slot->ev->class.system, slot->ev->tp_name, err, owed, retries);
 		}
-		mutex_unlock(&umm->lock);
 	}
-	mutex_unlock(&uevt_mms_lock);
+	mutex_unlock(&umm->lock);
 }
 
 /**

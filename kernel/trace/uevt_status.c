@@ -17,6 +17,8 @@
  * line is a kind followed by "key value" pairs, split on single spaces
  * (values are escaped); uevt(7) documents it and tools/lib parses it.
  */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
@@ -24,9 +26,6 @@
 #include <linux/seq_file.h>
 
 #include "uevt_internal.h"
-
-/* Bump when a line changes meaning; adding keys or kinds does not. */
-#define UEVT_STATUS_VERSION 1
 
 static int uevt_brief_show(struct seq_file *m, void *unused)
 {
@@ -55,62 +54,139 @@ static struct miscdevice uevt_status_misc = {
 	.fops	= &uevt_brief_fops,
 };
 
-static int uevt_full_show(struct seq_file *m, void *unused)
+/*
+ * The full listing is a seq_file iterator: element 0 is everything but
+ * the enable bits (version, events, counters), printed without
+ * uevt_mms_lock (the events take the registry mutex, never nested in it),
+ * element n > 0 the enable bits of the (n-1)-th address space.  So a
+ * read() holds uevt_mms_lock for one buffer's worth of it, and no buffer
+ * ever holds all of it (one process's bits, at most max_enablers_per_mm
+ * lines, is the largest step).
+ */
+/* Per open file: whether this read() took uevt_mms_lock (element 0 does not). */
+struct uevt_full_iter {
+	bool locked;
+};
+
+static void *uevt_full_start(struct seq_file *m, loff_t *pos)
 {
-	seq_printf(m, "version %d\n", UEVT_STATUS_VERSION);
-	uevt_events_show(m);
-	uevt_fork_show(m);
-	uevt_mms_show(m);
+	struct uevt_full_iter *it = m->private;
+
+	it->locked = false;
+	if (!*pos)
+		return SEQ_START_TOKEN;
+	it->locked = true;
+	return uevt_mms_seek(*pos - 1);
+}
+
+static void *uevt_full_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	struct uevt_full_iter *it = m->private;
+
+	++*pos;
+	if (v == SEQ_START_TOKEN) {
+		it->locked = true;
+		return uevt_mms_seek(0);
+	}
+	return uevt_mms_next(v);
+}
+
+static void uevt_full_stop(struct seq_file *m, void *v)
+{
+	struct uevt_full_iter *it = m->private;
+
+	if (it->locked)
+		uevt_mms_unlock();
+	it->locked = false;
+}
+
+static int uevt_full_show(struct seq_file *m, void *v)
+{
+	if (v == SEQ_START_TOKEN) {
+		seq_printf(m, "version %d\n", UEVT_STATUS_VERSION);
+		uevt_events_show(m);
+		uevt_fork_show(m);
+		uevt_mms_retire_lost_show(m);
+	} else {
+		uevt_mm_show(m, v);
+	}
 	return 0;
 }
+
+static const struct seq_operations uevt_full_seq_ops = {
+	.start	= uevt_full_start,
+	.next	= uevt_full_next,
+	.stop	= uevt_full_stop,
+	.show	= uevt_full_show,
+};
 
 static int uevt_full_open(struct inode *inode, struct file *file)
 {
 	if (!perfmon_capable())
 		return -EPERM;
-	return single_open(file, uevt_full_show, NULL);
+	return seq_open_private(file, &uevt_full_seq_ops, sizeof(struct uevt_full_iter));
 }
 
 static const struct proc_ops uevt_full_ops = {
 	.proc_open	= uevt_full_open,
 	.proc_read	= seq_read,
 	.proc_lseek	= seq_lseek,
-	.proc_release	= single_release,
+	.proc_release	= seq_release_private,
 };
 
+/* Both set at load, cleared at unload: nothing else touches them. */
 static struct proc_dir_entry *uevt_proc;
+static bool uevt_status_dev_registered;
 
 /**
- * uevt_status_init() - create /dev/uevt-status and /proc/uevt
+ * uevt_status_init() - create /proc/uevt
+ *
+ * Safe to undo if a later step of the module's start fails:
+ * proc_remove() waits for reads in progress and releases open files.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int uevt_status_init(void)
+{
+	/* 0444: the open() check, not the mode, keeps the listing private. */
+	uevt_proc = proc_create("uevt", 0444, NULL, &uevt_full_ops);
+	return uevt_proc ? 0 : -ENOMEM;
+}
+
+/**
+ * uevt_status_dev_register() - create /dev/uevt-status, the last step of
+ *	the module's start
  * @dev_mode: the permission bits of /dev/uevt; /dev/uevt-status gets
  *	their read bits.
  *
- * Return: 0 or -errno.
+ * An open device holds a module reference, but a module whose start
+ * fails is freed whatever references it has: so this comes last, when
+ * nothing can fail any more, and its own failure is not fatal (the module
+ * works without it; programs opening user_events_status see ENOENT).
  */
-int uevt_status_init(umode_t dev_mode)
+void uevt_status_dev_register(umode_t dev_mode)
 {
 	int ret;
 
-	/* 0444: the open() check, not the mode, keeps the listing private. */
-	uevt_proc = proc_create("uevt", 0444, NULL, &uevt_full_ops);
-	if (!uevt_proc)
-		return -ENOMEM;
 	uevt_status_misc.mode = dev_mode & 0444;
 	ret = misc_register(&uevt_status_misc);
 	if (ret)
-		proc_remove(uevt_proc);
-	return ret;
+		pr_warn("no %s (%d)\n", UEVT_STATUS_DEVICE_PATH, ret);
+	else
+		uevt_status_dev_registered = true;
 }
 
 /**
  * uevt_status_exit() - remove both status files
  *
- * An open /dev/uevt-status holds a module reference, so it cannot be
- * open here; proc_remove() waits for reads of /proc/uevt in progress and
+ * An open /dev/uevt-status holds a module reference, so none is open at
+ * unload; proc_remove() waits for reads of /proc/uevt in progress and
  * releases its open files (their later reads fail with EIO).
  */
 void uevt_status_exit(void)
 {
-	misc_deregister(&uevt_status_misc);
+	if (uevt_status_dev_registered)
+		misc_deregister(&uevt_status_misc);
+	uevt_status_dev_registered = false;
 	proc_remove(uevt_proc);
 }

@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text[text_len] = '\0';
 	if (uevt_desc_parse(text, &d))
 		return 0;
-	uevt_desc_print_fmt(d, fmt, sizeof(fmt));
+	uevt_desc_print_fmt(d, size & 1, fmt, sizeof(fmt));
 	if (split) {
 		size_t rec_len = size - (size_t)(split - data) - 1;
 		/* Copy so ASan catches any read past the record. */

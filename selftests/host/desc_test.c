@@ -226,15 +226,24 @@ TEST(print_fmt)
 	int n;
 
 	ASSERT_NE(NULL, d);
-	n = uevt_desc_print_fmt(d, buf, sizeof(buf));
+	n = uevt_desc_print_fmt(d, false, buf, sizeof(buf));
 	EXPECT_STREQ("\"a=%u b=%lld c=%s p=%s r=%s h=%s blob=%s\", REC->a, REC->b, REC->c, "
 		     "__get_str(p), __get_rel_str(r), __print_hex(REC->h, sizeof(REC->h)), "
 		     "__print_hex(__get_dynamic_array(blob), __get_dynamic_array_len(blob))",
 		     buf);
 	EXPECT_EQ((int)strlen(buf), n);
 	/* Truncation reports the full length, like snprintf. */
-	EXPECT_EQ(n, uevt_desc_print_fmt(d, small, sizeof(small)));
+	EXPECT_EQ(n, uevt_desc_print_fmt(d, false, small, sizeof(small)));
 	EXPECT_EQ(7U, strlen(small));
+	uevt_desc_free(d);
+
+	/* 8- and 16-bit integers: length modifiers, or the built-in's spelling. */
+	d = parse_ok(_metadata, "ev s8 a; u8 b; s16 c; u16 d");
+	ASSERT_NE(NULL, d);
+	uevt_desc_print_fmt(d, false, buf, sizeof(buf));
+	EXPECT_STREQ("\"a=%hhd b=%hhu c=%hd d=%hu\", REC->a, REC->b, REC->c, REC->d", buf);
+	uevt_desc_print_fmt(d, true, buf, sizeof(buf));
+	EXPECT_STREQ("\"a=%d b=%u c=%d d=%u\", REC->a, REC->b, REC->c, REC->d", buf);
 	uevt_desc_free(d);
 }
 

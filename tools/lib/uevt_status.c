@@ -27,19 +27,24 @@ static void unescape(char *s)
 	*out = '\0';
 }
 
-/* Split @text (owned by the line from now on) into kind and pairs. */
+/*
+ * Split @text (owned by the line from now on) into kind and pairs, on
+ * every single space: an empty value (a process may clear its comm) is a
+ * value, not a separator to skip.
+ */
 static int parse_line(char *text, struct uevt_status_line *line)
 {
-	char *save = NULL, *key, *value;
+	char *rest = text, *key, *value;
 
-	line->kind = strtok_r(text, " ", &save);
-	if (!line->kind)
+	line->buf = text;
+	line->kind = strsep(&rest, " ");
+	if (!*line->kind)
 		return -EPROTO;
-	while ((key = strtok_r(NULL, " ", &save))) {
+	while ((key = strsep(&rest, " "))) {
 		struct uevt_status_pair *pairs;
 
-		value = strtok_r(NULL, " ", &save);
-		if (!value)
+		value = strsep(&rest, " ");
+		if (!*key || !value)
 			return -EPROTO;
 		pairs = realloc(line->pairs, (line->npairs + 1) * sizeof(*pairs));
 		if (!pairs)
@@ -100,6 +105,8 @@ int uevt_status_parse(FILE *f, struct uevt_status *st)
 			break;
 	}
 	free(text);
+	if (!ret && ferror(f))
+		ret = -EIO;
 	if (ret)
 		uevt_status_free(st);
 	return ret;
@@ -123,7 +130,7 @@ void uevt_status_free(struct uevt_status *st)
 	size_t i;
 
 	for (i = 0; i < st->nlines; i++) {
-		free(st->lines[i].kind);	/* the line's buffer */
+		free(st->lines[i].buf);
 		free(st->lines[i].pairs);
 	}
 	free(st->lines);
@@ -149,9 +156,10 @@ long long uevt_status_num(const struct uevt_status_line *line, const char *key,
 
 	if (!v)
 		return missing;
+	/* Decimal, or hexadecimal with 0x: never octal. */
 	errno = 0;
-	n = strtoll(v, &end, 0);
-	return errno || *end ? missing : n;
+	n = strtoll(v, &end, strncmp(v, "0x", 2) ? 10 : 16);
+	return errno || !*v || *end ? missing : n;
 }
 
 const struct uevt_status_line *uevt_status_next(const struct uevt_status *st,

@@ -15,8 +15,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* The listing's version this parser understands. */
-#define UEVT_STATUS_VERSION 1
+#include <linux/uevt.h>	/* UEVT_STATUS_VERSION */
 
 struct uevt_status_pair {
 	char *key;
@@ -24,6 +23,7 @@ struct uevt_status_pair {
 };
 
 struct uevt_status_line {
+	char *buf;	/* the line; every string below points into it */
 	char *kind;
 	size_t npairs;
 	struct uevt_status_pair *pairs;
@@ -35,7 +35,7 @@ struct uevt_status {
 	struct uevt_status_line *lines;
 };
 
-/* Parse @f; 0, -ENOMEM, or -EPROTO (no or unknown version, bad line). */
+/* Parse @f; 0, -ENOMEM, -EIO (read error), or -EPROTO (no or unknown version, bad line). */
 int uevt_status_parse(FILE *f, struct uevt_status *st);
 /* Open and parse @path (NULL: /proc/uevt); 0 or -errno. */
 int uevt_status_read(const char *path, struct uevt_status *st);

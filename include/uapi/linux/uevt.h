@@ -32,9 +32,11 @@
 
 /*
  * Everything the module tracks, every process's enable bits included:
- * readable with CAP_PERFMON only.  The first line gives its version.
+ * readable with CAP_PERFMON only.  The first line is "version", then this
+ * number; it changes only when a line changes meaning (uevt(7)).
  */
 #define UEVT_PROC_STATUS_PATH "/proc/uevt"
+#define UEVT_STATUS_VERSION 1
 
 /*
  * tracefs system of the events.  Where the kernel has no built-in
