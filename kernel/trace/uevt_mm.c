@@ -949,8 +949,10 @@ void uevt_mm_show(struct seq_file *m, struct uevt_mm *umm)
 			 * safely on a terminal.
 			 */
 			seq_printf(m, "enabler tgid %d comm ", pid_nr(umm->tgid));
-			seq_escape_str(m, umm->comm, ESCAPE_OCTAL | ESCAPE_NP | ESCAPE_APPEND, " \\");
-			seq_printf(m, " addr 0x%lx bit %u size %u", slot->addr, slot->bit, slot->size);
+			seq_escape_str(m, umm->comm, ESCAPE_OCTAL | ESCAPE_NP | ESCAPE_APPEND,
+				       " \\");
+			seq_printf(m, " addr 0x%lx bit %u size %u",
+				   slot->addr, slot->bit, slot->size);
 			seq_printf(m, " event %s:%s last_err %d pending %d retries %u\n",
 				   slot->ev->class.system, slot->ev->tp_name, err, owed, retries);
 		}
