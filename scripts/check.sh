@@ -25,6 +25,7 @@ log "host tests"
 	"$BUILD/host/desc_test" || true
 	"$BUILD/host/sdk_host_test" || true
 	"$BUILD/host/sdk_cxx_test" || true
+	"$BUILD/host/status_parse_test" || true
 	# libuevt-compat.so's own test, preloaded by uevt-run from the build
 	# tree.  Exit 127 (library or test missing) or a signal means it
 	# printed no TAP of its own.
