@@ -189,13 +189,14 @@ uint32_t uevt_event_dropped(const struct uevt_event *ev)
 	return __atomic_load_n(&ev->dropped, __ATOMIC_RELAXED);
 }
 
-void uevt_register_section(struct uevt_event **start, struct uevt_event **stop)
+int __uevt_register_section(struct uevt_event **start, struct uevt_event **stop)
 {
 	struct section *grown;
 	size_t i;
+	int ret = 0;
 
 	if (!start || stop <= start)
-		return;
+		return 0;
 	pthread_mutex_lock(&reg.lock);
 	for (i = 0; i < reg.nsections; i++)
 		if (reg.sections[i].start == start)
@@ -204,8 +205,10 @@ void uevt_register_section(struct uevt_event **start, struct uevt_event **stop)
 		size_t cap = reg.cap ? 2 * reg.cap : 8;
 
 		grown = realloc(reg.sections, cap * sizeof(*grown));
-		if (!grown)
-			goto out;	/* the events simply stay disabled */
+		if (!grown) {
+			ret = -ENOMEM;	/* the events simply stay disabled */
+			goto out;
+		}
 		reg.sections = grown;
 		reg.cap = cap;
 	}
@@ -219,9 +222,10 @@ registered:
 		for_each_event(&(struct section){ start, stop }, register_event);
 out:
 	pthread_mutex_unlock(&reg.lock);
+	return ret;
 }
 
-void uevt_unregister_section(struct uevt_event **start, struct uevt_event **stop)
+void __uevt_unregister_section(struct uevt_event **start, struct uevt_event **stop)
 {
 	size_t i;
 
@@ -238,7 +242,7 @@ void uevt_unregister_section(struct uevt_event **start, struct uevt_event **stop
 	pthread_mutex_unlock(&reg.lock);
 }
 
-void uevt_emit_iov(struct uevt_event *ev, struct iovec *iov, int iovcnt)
+void __uevt_emit_iov(struct uevt_event *ev, struct iovec *iov, int iovcnt)
 {
 	int32_t index = __atomic_load_n(&ev->write_index, __ATOMIC_ACQUIRE);
 	int fd = __atomic_load_n(&reg.fd, __ATOMIC_ACQUIRE);
