@@ -153,21 +153,50 @@ UEVT_API int uevt_delete(int fd, const char *name);
 
 /**
  * struct uevt_event - one declared event; defined by the macros.
+ * @size: sizeof(struct uevt_event) in the <uevt.h> the event was compiled
+ *	with; the macros fill it in.
  * @enabled: the enable word; bit 0 is written by the kernel.
  * @write_index: -1 until registered.
- * @desc: the description string.
  * @error: 0, or the errno of the last failed registration.
+ * @desc: the description string.
  * @dropped: records the kernel refused (or that could not be written).
  * @registered: library-private bookkeeping.
+ *
+ * The structure is defined in the program (by the macros, from the header
+ * it was compiled with) and used by libuevt.so.1, which may have been
+ * built from an older or a newer header.  So it carries its size, and it
+ * only ever grows at the end, never reordering or resizing a field:
+ *
+ *  - Newer header, older library (@size larger than the library knows):
+ *    accepted.  The library uses only the fields it knows, which are at
+ *    the offsets it knows; the others keep the values the macros gave
+ *    them.  So a field added later must mean "behave as before" in its
+ *    initial value (0, typically).
+ *  - Older header, newer library (@size smaller than the library's): a
+ *    field past @size is never read or written; the library behaves as
+ *    it did before that field existed.
+ *  - @size below UEVT_EVENT_SIZE_VER0, this layout, the first to have
+ *    @size: not an event the library can use.  Registration refuses it
+ *    with EINVAL and nothing past @size is read or written.  This is also
+ *    what a structure from a header older than @size looks like, as its
+ *    first word was the enable word and is 0 until registration.
+ *
+ * The "uevt_events" section holds pointers to the events, not the events,
+ * so its layout does not change when the structure grows.
  */
 struct uevt_event {
+	uint32_t size;
 	uint32_t enabled;
 	int32_t write_index;
-	const char *desc;
 	int error;
+	const char *desc;
 	uint32_t dropped;
 	uint32_t registered;
 };
+
+/** The size of the first (and current) layout: the least accepted. */
+#define UEVT_EVENT_SIZE_VER0 \
+	(offsetof(struct uevt_event, registered) + sizeof(uint32_t))
 
 /**
  * uevt_init() - open the backend and register every event loaded so far.
@@ -200,7 +229,10 @@ UEVT_API enum uevt_backend uevt_backend(void);
  */
 UEVT_API const char *uevt_backend_reason(void);
 
-/** uevt_event_dropped() - records of @ev that were not written. */
+/**
+ * uevt_event_dropped() - records of @ev that were not written (0 for an
+ * event smaller than UEVT_EVENT_SIZE_VER0).
+ */
 UEVT_API uint32_t uevt_event_dropped(const struct uevt_event *ev);
 
 /*
@@ -211,8 +243,9 @@ UEVT_API uint32_t uevt_event_dropped(const struct uevt_event *ev);
 /**
  * __uevt_register_section() - register the events between @start and
  * @stop (the "uevt_events" section of one loaded object).  Idempotent.
- * Return: 0, or -ENOMEM when the section could not be recorded (its events
- * stay disabled).
+ * Return: 0; -EINVAL when an event smaller than UEVT_EVENT_SIZE_VER0 was
+ * refused (the others are registered); -ENOMEM when the section could not
+ * be recorded (its events stay disabled).
  */
 UEVT_API int __uevt_register_section(struct uevt_event **start,
 				     struct uevt_event **stop);
@@ -443,7 +476,7 @@ UEVT__STATIC_ASSERT(sizeof(bool) == 1, "UEVT_BOOL records one byte");
 	}
 
 /* Every field, in order: C++17 has no designated initializers. */
-#define UEVT__INIT(desc) { 0, -1, (desc), 0, 0, 0 }
+#define UEVT__INIT(desc) { sizeof(struct uevt_event), 0, -1, 0, (desc), 0, 0 }
 
 /* One pointer per event in this object's "uevt_events" section. */
 #define UEVT__SECTION_ENTRY(name) \
