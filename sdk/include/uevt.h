@@ -200,7 +200,8 @@ struct uevt_event {
 
 /**
  * uevt_init() - open the backend and register every event loaded so far.
- * Called implicitly by the first registration; idempotent.
+ * Called implicitly by the first registration.  Does nothing once done
+ * since the start or the last uevt_fini(), even if it found no backend.
  * Return: the backend now active.
  */
 UEVT_API enum uevt_backend uevt_init(void);
@@ -225,7 +226,8 @@ UEVT_API enum uevt_backend uevt_backend(void);
 /**
  * uevt_backend_reason() - why this backend: a sentence for logs, such as
  * "/dev/uevt: No such file or directory (is uevt.ko loaded?); ...".
- * The string stays valid until the next uevt_init()/uevt_fini().
+ * The pointer stays valid; the sentence changes when the backend is next
+ * opened or closed.
  */
 UEVT_API const char *uevt_backend_reason(void);
 
