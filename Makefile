@@ -109,7 +109,7 @@ install: sdk tools
 	install -m 0644 $(BUILD)/sdk/libuevt.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 0644 $(BUILD)/sdk/uevt.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
 	install -m 0644 $(TOP)/doc/man/uevt-run.1 $(DESTDIR)$(PREFIX)/share/man/man1/
-	install -m 0644 $(TOP)/doc/man/uevt.h.3 $(DESTDIR)$(PREFIX)/share/man/man3/
+	install -m 0644 $(TOP)/doc/man/*.3 $(DESTDIR)$(PREFIX)/share/man/man3/
 	install -m 0644 $(TOP)/doc/man/uevt.7 $(DESTDIR)$(PREFIX)/share/man/man7/
 	install -m 0644 $(TOP)/doc/man/uevtctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 

@@ -24,8 +24,11 @@ log "host tests"
 	fi
 	"$BUILD/host/desc_test" || true
 	"$BUILD/host/sdk_host_test" || true
+	"$BUILD/host/sdk_noauto_test" || true
 	"$BUILD/host/sdk_cxx_test" || true
 	"$BUILD/host/status_parse_test" || true
+	# libuevt's exports against sdk/lib/libuevt.map, <uevt.h> and the man pages.
+	"$UEVT_TOP/selftests/host/sdk_abi_check.sh" "$BUILD" || true
 	# libuevt-compat.so's own test, preloaded by uevt-run from the build
 	# tree.  Exit 127 (library or test missing) or a signal means it
 	# printed no TAP of its own.

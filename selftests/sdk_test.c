@@ -3,7 +3,8 @@
  * The SDK against uevt.ko in the VM: every field kind decoded back with
  * libtraceevent, a forked child emitting with its own pid and no
  * re-registration, an instrumented library loaded and unloaded with
- * dlopen()/dlclose(), and many threads emitting while the event toggles.
+ * dlopen()/dlclose(), many threads emitting while the event toggles, and
+ * the size check of struct uevt_event.
  */
 #include <dlfcn.h>
 #include <libgen.h>
@@ -12,6 +13,7 @@
 #include <sys/wait.h>
 
 #include "sdk_test.h"
+#include "sdk_size.h"
 
 #include "kselftest_harness.h"
 
@@ -238,6 +240,36 @@ TEST(threads_emit_while_the_event_toggles)
 		EXPECT_LT(last[r->num[0]], r->num[1]);
 		last[r->num[0]] = r->num[1];
 	}
+	test_instance_destroy(inst);
+}
+
+/*
+ * struct uevt_event carries its size: an event from a newer, larger header
+ * registers and the module writes its enable bit; one below the first
+ * layout is refused with EINVAL before the module sees it, untouched.
+ */
+TEST(event_size_is_checked)
+{
+	static struct sdk_sized_events e;
+	struct uevt_event *section[] = { &e.small, &e.big.ev };
+	struct tracefs_instance *inst = test_instance("sdk_size");
+
+	ASSERT_NE(NULL, inst);
+	sdk_sized_events_init(&e, "sdk_vm_big u32 x", "sdk_vm_small u32 x");
+
+	EXPECT_EQ(-EINVAL, __uevt_register_section(section, section + 2));
+	EXPECT_TRUE(sdk_sized_events_untouched(&e));
+	EXPECT_FALSE(uevt_event_exists(SYS, "sdk_vm_small"));
+	EXPECT_EQ(0, e.big.ev.error);
+	EXPECT_LE(0, e.big.ev.write_index);
+	ASSERT_TRUE(uevt_event_exists(SYS, "sdk_vm_big"));
+	ASSERT_EQ(0, enable(inst, "sdk_vm_big", 1));
+	EXPECT_EQ(0, wait_bits(&e.big.ev.enabled, 1U << UEVT_ENABLE_BIT,
+			       1U << UEVT_ENABLE_BIT, 5000));
+	ASSERT_EQ(0, enable(inst, "sdk_vm_big", 0));
+	__uevt_unregister_section(section, section + 2);
+	EXPECT_EQ(-1, e.big.ev.write_index);
+	EXPECT_TRUE(sdk_sized_events_untouched(&e));
 	test_instance_destroy(inst);
 }
 

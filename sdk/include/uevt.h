@@ -24,7 +24,8 @@
  * section of that object) and unregister when it is unloaded, so dlclose()
  * leaves nothing in the kernel pointing at unmapped memory.  Static
  * binaries work the same way.  Define UEVT_NO_AUTO_REGISTER before
- * including this header to call uevt_register_section() yourself.
+ * including this header (in every file of the object) to register them
+ * yourself with UEVT_REGISTER_EVENTS() and UEVT_UNREGISTER_EVENTS().
  *
  * Backends, in order: /dev/uevt (uevt.ko), then the kernel's built-in
  * user_events (tracefs user_events_data, the same ABI).  With neither every
@@ -58,6 +59,11 @@
  * registration of the same event.  To have one, put
  * UEVT_EVENT_DECLARE(name, fields...) in the header and
  * UEVT_EVENT_DEFINE(name) in exactly one source file.
+ *
+ * ABI: libuevt.so.1 exports exactly the functions declared UEVT_API below,
+ * each with symbol version LIBUEVT_1.0.  The ones named __uevt_* are
+ * exported only because the macros expand to calls to them: they are not
+ * for direct use and may change with the macros.
  */
 #ifndef UEVT_H
 #define UEVT_H
@@ -73,6 +79,14 @@
 
 #ifdef __cplusplus
 extern "C" {
+#endif
+
+/*
+ * Marks what libuevt exports: the library is built with
+ * -fvisibility=hidden, so anything without it stays internal.
+ */
+#ifndef UEVT_API
+#define UEVT_API __attribute__((visibility("default")))
 #endif
 
 /* -------------------------------------------------------------------- */
@@ -97,7 +111,7 @@ enum uevt_backend {
  *
  * Return: a file descriptor, or -errno of the last backend tried.
  */
-int uevt_open(enum uevt_backend *backend);
+UEVT_API int uevt_open(enum uevt_backend *backend);
 
 /**
  * uevt_register() - register an event and an enable bit on @fd.
@@ -111,26 +125,27 @@ int uevt_open(enum uevt_backend *backend);
  * Return: 0, or -errno (the kernel's: EINVAL bad description, EADDRINUSE
  * the bit is already registered, EFAULT word not writable, ...).
  */
-int uevt_register(int fd, const char *desc, uint32_t *word, unsigned int bit,
-		  int32_t *write_index);
+UEVT_API int uevt_register(int fd, const char *desc, uint32_t *word,
+			   unsigned int bit, int32_t *write_index);
 
 /**
  * uevt_unregister() - remove the registration of (@word, @bit) on @fd;
  * the kernel clears the bit.  Return: 0 or -errno (ENOENT: not registered).
  */
-int uevt_unregister(int fd, uint32_t *word, unsigned int bit);
+UEVT_API int uevt_unregister(int fd, uint32_t *word, unsigned int bit);
 
 /**
  * uevt_writev() - write one record: @write_index followed by @iov.
  * Return: bytes written including the index, or -errno.
  */
-ssize_t uevt_writev(int fd, int32_t write_index, const struct iovec *iov, int iovcnt);
+UEVT_API ssize_t uevt_writev(int fd, int32_t write_index,
+			     const struct iovec *iov, int iovcnt);
 
 /**
  * uevt_delete() - delete the event @name (no registration may remain).
  * Return: 0 or -errno (EBUSY: still in use, ENOENT: no such event).
  */
-int uevt_delete(int fd, const char *name);
+UEVT_API int uevt_delete(int fd, const char *name);
 
 /* -------------------------------------------------------------------- */
 /* The process-wide layer the macros use.                               */
@@ -138,28 +153,58 @@ int uevt_delete(int fd, const char *name);
 
 /**
  * struct uevt_event - one declared event; defined by the macros.
+ * @size: sizeof(struct uevt_event) in the <uevt.h> the event was compiled
+ *	with; the macros fill it in.
  * @enabled: the enable word; bit 0 is written by the kernel.
  * @write_index: -1 until registered.
- * @desc: the description string.
  * @error: 0, or the errno of the last failed registration.
+ * @desc: the description string.
  * @dropped: records the kernel refused (or that could not be written).
  * @registered: library-private bookkeeping.
+ *
+ * The structure is defined in the program (by the macros, from the header
+ * it was compiled with) and used by libuevt.so.1, which may have been
+ * built from an older or a newer header.  So it carries its size, and it
+ * only ever grows at the end, never reordering or resizing a field:
+ *
+ *  - Newer header, older library (@size larger than the library knows):
+ *    accepted.  The library uses only the fields it knows, which are at
+ *    the offsets it knows; the others keep the values the macros gave
+ *    them.  So a field added later must mean "behave as before" in its
+ *    initial value (0, typically).
+ *  - Older header, newer library (@size smaller than the library's): a
+ *    field past @size is never read or written; the library behaves as
+ *    it did before that field existed.
+ *  - @size below UEVT_EVENT_SIZE_VER0, this layout, the first to have
+ *    @size: not an event the library can use.  Registration refuses it
+ *    with EINVAL and nothing past @size is read or written.  This is also
+ *    what a structure from a header older than @size looks like, as its
+ *    first word was the enable word and is 0 until registration.
+ *
+ * The "uevt_events" section holds pointers to the events, not the events,
+ * so its layout does not change when the structure grows.
  */
 struct uevt_event {
+	uint32_t size;
 	uint32_t enabled;
 	int32_t write_index;
-	const char *desc;
 	int error;
+	const char *desc;
 	uint32_t dropped;
 	uint32_t registered;
 };
 
+/** The size of the first (and current) layout: the least accepted. */
+#define UEVT_EVENT_SIZE_VER0 \
+	(offsetof(struct uevt_event, registered) + sizeof(uint32_t))
+
 /**
  * uevt_init() - open the backend and register every event loaded so far.
- * Called implicitly by the first registration; idempotent.
+ * Called implicitly by the first registration.  Does nothing once done
+ * since the start or the last uevt_fini(), even if it found no backend.
  * Return: the backend now active.
  */
-enum uevt_backend uevt_init(void);
+UEVT_API enum uevt_backend uevt_init(void);
 
 /**
  * uevt_init_fd() - like uevt_init(), on a descriptor the caller opened
@@ -167,38 +212,52 @@ enum uevt_backend uevt_init(void);
  * The library takes ownership of @fd.  Return: 0, or -EBUSY if a backend
  * is already open.
  */
-int uevt_init_fd(int fd, enum uevt_backend backend);
+UEVT_API int uevt_init_fd(int fd, enum uevt_backend backend);
 
 /**
  * uevt_fini() - unregister every event and close the backend.  Must not
  * run while other threads emit.  uevt_init() opens it again.
  */
-void uevt_fini(void);
+UEVT_API void uevt_fini(void);
 
 /** uevt_backend() - the backend in use (UEVT_BACKEND_NONE before init). */
-enum uevt_backend uevt_backend(void);
+UEVT_API enum uevt_backend uevt_backend(void);
 
 /**
  * uevt_backend_reason() - why this backend: a sentence for logs, such as
  * "/dev/uevt: No such file or directory (is uevt.ko loaded?); ...".
- * The string stays valid until the next uevt_init()/uevt_fini().
+ * The pointer stays valid; the sentence changes when the backend is next
+ * opened or closed.
  */
-const char *uevt_backend_reason(void);
-
-/** uevt_event_dropped() - records of @ev that were not written. */
-uint32_t uevt_event_dropped(const struct uevt_event *ev);
+UEVT_API const char *uevt_backend_reason(void);
 
 /**
- * uevt_register_section() - register the events between @start and @stop
- * (the "uevt_events" section of one loaded object).  Idempotent.
+ * uevt_event_dropped() - records of @ev that were not written (0 for an
+ * event smaller than UEVT_EVENT_SIZE_VER0).
  */
-void uevt_register_section(struct uevt_event **start, struct uevt_event **stop);
+UEVT_API uint32_t uevt_event_dropped(const struct uevt_event *ev);
 
-/** uevt_unregister_section() - the reverse, before the object unloads. */
-void uevt_unregister_section(struct uevt_event **start, struct uevt_event **stop);
+/*
+ * Exported for the macros only; not for direct use (they change with the
+ * macros, and UEVT_REGISTER_EVENTS() is the way to name a section).
+ */
 
-/** uevt_emit_iov() - used by the emitters: @iov[0] is filled in here. */
-void uevt_emit_iov(struct uevt_event *ev, struct iovec *iov, int iovcnt);
+/**
+ * __uevt_register_section() - register the events between @start and
+ * @stop (the "uevt_events" section of one loaded object).  Idempotent.
+ * Return: 0; -EINVAL when an event smaller than UEVT_EVENT_SIZE_VER0 was
+ * refused (the others are registered); -ENOMEM when the section could not
+ * be recorded (its events stay disabled).
+ */
+UEVT_API int __uevt_register_section(struct uevt_event **start,
+				     struct uevt_event **stop);
+
+/** __uevt_unregister_section() - the reverse, before the object unloads. */
+UEVT_API void __uevt_unregister_section(struct uevt_event **start,
+					struct uevt_event **stop);
+
+/** __uevt_emit_iov() - used by the emitters: @iov[0] is filled in here. */
+UEVT_API void __uevt_emit_iov(struct uevt_event *ev, struct iovec *iov, int iovcnt);
 
 /* -------------------------------------------------------------------- */
 /* The macros.                                                          */
@@ -415,10 +474,11 @@ UEVT__STATIC_ASSERT(sizeof(bool) == 1, "UEVT_BOOL records one byte");
 		UEVT__EACH(LOCAL, __VA_ARGS__) \
 		UEVT__EACH(FILL, __VA_ARGS__) \
 		(void)uevt__fixed; (void)uevt__pos; (void)uevt__dyn; \
-		uevt_emit_iov(&uevt__ev_##name, uevt__iov, uevt__v); \
+		__uevt_emit_iov(&uevt__ev_##name, uevt__iov, uevt__v); \
 	}
 
-#define UEVT__INIT(name, ...) { 0, -1, UEVT_DESC(name, __VA_ARGS__), 0, 0, 0 }
+/* Every field, in order: C++17 has no designated initializers. */
+#define UEVT__INIT(desc) { sizeof(struct uevt_event), 0, -1, 0, (desc), 0, 0 }
 
 /* One pointer per event in this object's "uevt_events" section. */
 #define UEVT__SECTION_ENTRY(name) \
@@ -429,7 +489,8 @@ UEVT__STATIC_ASSERT(sizeof(bool) == 1, "UEVT_BOOL records one byte");
  * UEVT_EVENT(name, fields...) - define an event private to this file.
  */
 #define UEVT_EVENT(name, ...) \
-	static struct uevt_event uevt__ev_##name = UEVT__INIT(name, __VA_ARGS__); \
+	static struct uevt_event uevt__ev_##name = \
+		UEVT__INIT(UEVT_DESC(name, __VA_ARGS__)); \
 	UEVT__SECTION_ENTRY(name); \
 	UEVT__EMITTER(name, __VA_ARGS__) \
 	struct uevt__semicolon_##name
@@ -445,7 +506,7 @@ UEVT__STATIC_ASSERT(sizeof(bool) == 1, "UEVT_BOOL records one byte");
 	struct uevt__semicolon_##name
 
 #define UEVT_EVENT_DEFINE(name) \
-	struct uevt_event uevt__ev_##name = { 0, -1, uevt__desc_##name, 0, 0, 0 }; \
+	struct uevt_event uevt__ev_##name = UEVT__INIT(uevt__desc_##name); \
 	UEVT__SECTION_ENTRY(name)
 
 /*
@@ -455,22 +516,40 @@ UEVT__STATIC_ASSERT(sizeof(bool) == 1, "UEVT_BOOL records one byte");
  * Every file that includes this header adds a constructor; they all walk
  * the same section and registration is idempotent.
  */
-#ifndef UEVT_NO_AUTO_REGISTER
 extern struct uevt_event *__start_uevt_events[]
 	__attribute__((weak, visibility("hidden")));
 extern struct uevt_event *__stop_uevt_events[]
 	__attribute__((weak, visibility("hidden")));
 
+/**
+ * UEVT_REGISTER_EVENTS() - register the events of the executable or
+ * shared library this expands in, for programs that define
+ * UEVT_NO_AUTO_REGISTER.  Idempotent.  An int: 0 or -errno, as
+ * __uevt_register_section() (0 when the object has no event).
+ */
+#define UEVT_REGISTER_EVENTS() \
+	(__start_uevt_events ? \
+	 __uevt_register_section(__start_uevt_events, __stop_uevt_events) : 0)
+
+/**
+ * UEVT_UNREGISTER_EVENTS() - the reverse; before the object is unloaded.
+ */
+#define UEVT_UNREGISTER_EVENTS() \
+	do { \
+		if (__start_uevt_events) \
+			__uevt_unregister_section(__start_uevt_events, \
+						  __stop_uevt_events); \
+	} while (0)
+
+#ifndef UEVT_NO_AUTO_REGISTER
 static __attribute__((constructor, used)) void uevt__section_load(void)
 {
-	if (__start_uevt_events)
-		uevt_register_section(__start_uevt_events, __stop_uevt_events);
+	(void)UEVT_REGISTER_EVENTS();
 }
 
 static __attribute__((destructor, used)) void uevt__section_unload(void)
 {
-	if (__start_uevt_events)
-		uevt_unregister_section(__start_uevt_events, __stop_uevt_events);
+	UEVT_UNREGISTER_EVENTS();
 }
 #endif
 

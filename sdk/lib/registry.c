@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -93,13 +94,43 @@ static void unregister_event(struct uevt_event *ev)
 	ev->registered = 0;
 }
 
-static void for_each_event(const struct section *s, void (*fn)(struct uevt_event *))
+/*
+ * Fields are only ever appended to struct uevt_event; when one is, using it
+ * here needs a check that ev->size covers it, and this line an update.
+ */
+_Static_assert(sizeof(struct uevt_event) == UEVT_EVENT_SIZE_VER0,
+	       "a field past UEVT_EVENT_SIZE_VER0 needs an ev->size check");
+
+/*
+ * Whether the library may use @ev at all: see struct uevt_event for why
+ * only a minimum is checked.  An event below it is never touched past its
+ * size word, so neither its error nor its registered flag can be written.
+ */
+static bool event_usable(const struct uevt_event *ev)
+{
+	return ev->size >= UEVT_EVENT_SIZE_VER0;
+}
+
+/*
+ * Call @fn (if not NULL) on each usable event of @s.
+ * Return: 0, or -EINVAL when an event was skipped for its size.
+ */
+static int for_each_event(const struct section *s, void (*fn)(struct uevt_event *))
 {
 	struct uevt_event **p;
+	int ret = 0;
 
-	for (p = s->start; p < s->stop; p++)
-		if (*p)
+	for (p = s->start; p < s->stop; p++) {
+		if (!*p)
+			continue;
+		if (!event_usable(*p)) {
+			ret = -EINVAL;
+			continue;
+		}
+		if (fn)
 			fn(*p);
+	}
+	return ret;
 }
 
 /* Called with reg.lock held. */
@@ -186,16 +217,19 @@ const char *uevt_backend_reason(void)
 
 uint32_t uevt_event_dropped(const struct uevt_event *ev)
 {
+	if (!ev || !event_usable(ev))
+		return 0;
 	return __atomic_load_n(&ev->dropped, __ATOMIC_RELAXED);
 }
 
-void uevt_register_section(struct uevt_event **start, struct uevt_event **stop)
+int __uevt_register_section(struct uevt_event **start, struct uevt_event **stop)
 {
 	struct section *grown;
 	size_t i;
+	int ret = 0;
 
 	if (!start || stop <= start)
-		return;
+		return 0;
 	pthread_mutex_lock(&reg.lock);
 	for (i = 0; i < reg.nsections; i++)
 		if (reg.sections[i].start == start)
@@ -204,8 +238,10 @@ void uevt_register_section(struct uevt_event **start, struct uevt_event **stop)
 		size_t cap = reg.cap ? 2 * reg.cap : 8;
 
 		grown = realloc(reg.sections, cap * sizeof(*grown));
-		if (!grown)
-			goto out;	/* the events simply stay disabled */
+		if (!grown) {
+			ret = -ENOMEM;	/* the events simply stay disabled */
+			goto out;
+		}
 		reg.sections = grown;
 		reg.cap = cap;
 	}
@@ -217,11 +253,14 @@ registered:
 		open_locked();	/* registers every listed section */
 	else
 		for_each_event(&(struct section){ start, stop }, register_event);
+	/* The walks above skipped events too small: say so, backend or not. */
+	ret = for_each_event(&(struct section){ start, stop }, NULL);
 out:
 	pthread_mutex_unlock(&reg.lock);
+	return ret;
 }
 
-void uevt_unregister_section(struct uevt_event **start, struct uevt_event **stop)
+void __uevt_unregister_section(struct uevt_event **start, struct uevt_event **stop)
 {
 	size_t i;
 
@@ -238,7 +277,7 @@ void uevt_unregister_section(struct uevt_event **start, struct uevt_event **stop
 	pthread_mutex_unlock(&reg.lock);
 }
 
-void uevt_emit_iov(struct uevt_event *ev, struct iovec *iov, int iovcnt)
+void __uevt_emit_iov(struct uevt_event *ev, struct iovec *iov, int iovcnt)
 {
 	int32_t index = __atomic_load_n(&ev->write_index, __ATOMIC_ACQUIRE);
 	int fd = __atomic_load_n(&reg.fd, __ATOMIC_ACQUIRE);

@@ -5,7 +5,8 @@
  * the record layout byte for byte (written to a pipe instead of the
  * kernel) and accepted by the module's payload validator; truncation; a
  * disabled probe making no system call (seccomp strict mode kills the
- * process on the first writev); errno left alone; the no-backend path.
+ * process on the first writev); errno left alone; the no-backend path;
+ * the size check of struct uevt_event.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,6 +23,7 @@
 
 #include <uevt.h>
 #include "uevt_desc.h"
+#include "../sdk_size.h"
 
 #include "kselftest_harness.h"
 
@@ -239,6 +241,41 @@ TEST(no_backend_stays_disabled_and_says_why)
 	EXPECT_EQ(-1, uevt__ev_sdk_all.write_index);
 	UEVT_EMIT(sdk_one, side_effect());
 	EXPECT_EQ(0, evaluated);
+}
+
+/*
+ * struct uevt_event carries its size.  One below the first layout is
+ * refused with EINVAL and not touched at all, past its size word or
+ * otherwise; one from a newer header (larger) is used, and the tail this
+ * library does not know is left alone.  On a pipe "used" shows as the
+ * kernel's refusal, ENOTTY: the registration was attempted.
+ */
+TEST(event_size_is_checked)
+{
+	static struct sdk_sized_events e;
+	struct uevt_event small0;
+	struct uevt_event *section[] = { &e.small, &e.big.ev, &small0 };
+	int fd = capture(&uevt__ev_sdk_one, 1);
+
+	ASSERT_LE(0, fd);
+	sdk_sized_events_init(&e, "sdk_big u32 x", "sdk_small u32 x");
+	memset(&small0, 0, sizeof(small0));	/* what a pre-size event looks like */
+
+	EXPECT_EQ(-EINVAL, __uevt_register_section(&section[0], &section[1]));
+	EXPECT_TRUE(sdk_sized_events_untouched(&e));
+	EXPECT_EQ(0U, uevt_event_dropped(&e.small));	/* not 0x5a5a5a5a */
+	/* Mixed: the usable event is still registered, the call says EINVAL. */
+	EXPECT_EQ(-EINVAL, __uevt_register_section(&section[1], &section[3]));
+	EXPECT_EQ(ENOTTY, e.big.ev.error);
+	EXPECT_EQ(0U, small0.size + small0.enabled + (uint32_t)small0.error);
+	/* What the macros define is exactly the current, smallest size. */
+	EXPECT_EQ((uint32_t)UEVT_EVENT_SIZE_VER0, uevt__ev_sdk_one.size);
+	EXPECT_EQ(sizeof(struct uevt_event), UEVT_EVENT_SIZE_VER0);
+	__uevt_unregister_section(&section[1], &section[3]);
+	__uevt_unregister_section(&section[0], &section[1]);
+	EXPECT_EQ(-1, e.big.ev.write_index);
+	EXPECT_TRUE(sdk_sized_events_untouched(&e));
+	close(fd);
 }
 
 TEST(low_level_api_rejects_bad_arguments)
