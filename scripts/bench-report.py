@@ -11,61 +11,105 @@ UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
 
 def load(path):
+    """Every repetition of every case: {name: [run, ...]}.  Repetitions are
+    interleaved (--benchmark_enable_random_interleaving), so their spread
+    includes the drift within the boot, not only the noise of one stretch."""
     with open(path) as f:
         data = json.load(f)
     runs = {}
-    # Cases run several times (repetitions) are represented by their median.
-    for kind in ("iteration", "median"):
-        for b in data.get("benchmarks", []):
-            if b.get("run_type", "iteration") == "iteration":
-                if kind != "iteration":
-                    continue
-            elif b.get("aggregate_name") != kind:
-                continue
-            # Drop the suffixes Google Benchmark adds for fixed iterations and repetitions.
-            name = "/".join(p for p in b.get("run_name", b["name"]).split("/")
-                            if not p.startswith(("iterations:", "repeats:")) and p not in ("manual_time", "real_time"))
-            runs[name] = b
+    for b in data.get("benchmarks", []):
+        if b.get("run_type", "iteration") != "iteration":
+            continue   # aggregates are recomputed here from the repetitions
+        # Drop the suffixes Google Benchmark adds for fixed iterations and repetitions.
+        name = "/".join(p for p in b.get("run_name", b["name"]).split("/")
+                        if not p.startswith(("iterations:", "repeats:")) and p not in ("manual_time", "real_time"))
+        runs.setdefault(name, []).append(b)
     return data.get("context", {}), runs
 
 
+class Stat:
+    """The median of a case's repetitions, with their minimum and maximum."""
+
+    def __init__(self, values):
+        v = sorted(values)
+        self.n = len(v)
+        self.lo, self.hi = v[0], v[-1]
+        mid = len(v) // 2
+        self.med = v[mid] if len(v) % 2 else (v[mid - 1] + v[mid]) / 2
+
+    def scale(self, k):
+        return Stat([self.lo * k, self.med * k, self.hi * k]) if self.n else self
+
+
+def stat(values):
+    values = [v for v in values if v is not None]
+    return Stat(values) if values else None
+
+
 def ns(runs, name):
-    """Real time per iteration in ns, or None (missing, or errored)."""
-    b = runs.get(name)
-    if not b or b.get("error_occurred"):
+    """Real time per iteration in ns over the repetitions, or None (missing, or errored)."""
+    bs = runs.get(name)
+    if not bs or any(b.get("error_occurred") for b in bs):
         return None
-    return b["real_time"] * UNIT_NS[b.get("time_unit", "ns")]
+    return stat([b["real_time"] * UNIT_NS[b.get("time_unit", "ns")] for b in bs])
 
 
 def counter(runs, name, key):
-    b = runs.get(name)
-    if not b or b.get("error_occurred") or key not in b:
+    bs = runs.get(name)
+    if not bs or any(b.get("error_occurred") or key not in b for b in bs):
         return None
-    return b[key]
+    return stat([b[key] for b in bs])
 
 
 def error(runs, name):
-    b = runs.get(name)
-    if not b:
+    bs = runs.get(name)
+    if not bs:
         return "not run"
-    return b.get("error_message") if b.get("error_occurred") else None
+    for b in bs:
+        if b.get("error_occurred"):
+            return b.get("error_message")
+    return None
 
 
 def main():
     raw, outdir = sys.argv[1], sys.argv[2]
     context, runs = load(raw)
-    rows = []   # (section, what, value, unit, peer, peer value, ratio, target, met)
+    rows = []   # (section, what, value, unit, peer, peer value, ratio, target, verdict)
 
     def row(section, what, value, unit, peer=None, peer_value=None, target=None):
-        ratio = value / peer_value if value is not None and peer_value else None
-        met = None if target is None or ratio is None else ratio <= target
-        rows.append({"section": section, "what": what, "value": value, "unit": unit,
-                     "peer": peer, "peer_value": peer_value, "ratio": ratio,
-                     "target": target, "met": met})
+        ratio = None
+        if value is not None and peer_value is not None and peer_value.med > 0 and value.med >= 0:
+            # The widest ratio the repetitions allow: slowest against fastest.
+            ratio = {"med": value.med / peer_value.med,
+                     "min": value.lo / peer_value.hi if peer_value.hi > 0 else None,
+                     "max": value.hi / peer_value.lo if peer_value.lo > 0 else None}
+            if ratio["min"] is None or ratio["max"] is None or value.lo < 0:
+                ratio["min"] = ratio["max"] = None
+        verdict = None
+        if ratio is not None:
+            lo, hi = ratio["min"], ratio["max"]
+            single = value.n < 2 or peer_value.n < 2
+            if target is not None:
+                if lo is None or single:
+                    verdict = ("ok" if ratio["med"] <= target else "MISSED") + " (one run: no spread)"
+                elif hi <= target:
+                    verdict = "ok"
+                elif lo > target:
+                    verdict = "MISSED"
+                else:
+                    verdict = "no verdict: spread %.3g-%.3g spans the target" % (lo, hi)
+            elif lo is not None and not single and lo <= 1.0 <= hi:
+                verdict = "level: spread spans 1"
+        rows.append({"section": section, "what": what,
+                     "value": value.__dict__ if value else None, "unit": unit,
+                     "peer": peer, "peer_value": peer_value.__dict__ if peer_value else None,
+                     "ratio": ratio, "target": target,
+                     "met": None if target is None or ratio is None else verdict == "ok",
+                     "verdict": verdict})
 
     def per_probe(name):
         v = counter(runs, name, "ns_per_probe")
-        return v * 1e9 if v is not None else None   # stored as seconds
+        return v.scale(1e9) if v is not None else None   # stored as seconds
 
     floor = per_probe("disabled/floor")
     for name, label in (("uevt", "UEVT_EMIT"), ("uevt_string", "UEVT_EMIT, string field")):
@@ -78,7 +122,7 @@ def main():
     for p in ("small", "string64"):
         u = ns(runs, "emit/%s/user_events:0" % p)
         row("2 enabled emit", "uevt " + p, u, "ns", "built-in user_events",
-            ns(runs, "emit/%s/user_events:1" % p), 1.0)
+            ns(runs, "emit/%s/user_events:1" % p), 0.75)
         row("2 enabled emit", "uevt " + p, u, "ns", "write() to /dev/null",
             ns(runs, "emit/write_devnull/" + p), 1.5)
         row("2 enabled emit", "uevt " + p, u, "ns", "USDT via uprobe",
@@ -92,8 +136,8 @@ def main():
             what = "%d process%s%s" % (n, "" if n == 1 else "es", ", forked" if forked else "")
             if u is None and b is None:
                 continue
-            row("3 propagation", what, u / 1e3 if u else None, "us",
-                "built-in user_events", b / 1e3 if b else None, 1.0)
+            row("3 propagation", what, u.scale(1e-3) if u else None, "us",
+                "built-in user_events", b.scale(1e-3) if b else None, 1.0)
             curves.setdefault(forked, []).append((n, u, b))
 
     for be, label in ((0, "uevt"), (1, "built-in user_events")):
@@ -123,7 +167,7 @@ def main():
                            counter(runs, k, "slab_bytes_per_child_for_the_bits"), k.split("held:")[1])
     if 0 in mem:
         row("6 memory", "uevt, slab per registration", mem[0][0], "bytes",
-            "built-in user_events", mem.get(1, (None,))[0])
+            "built-in user_events", mem.get(1, (None,))[0], 0.6)
         row("6 memory", "uevt, slab per forked child holding %s" % mem[0][2], mem[0][1], "bytes",
             "built-in user_events", mem.get(1, (None, None))[1])
 
@@ -133,7 +177,7 @@ def main():
         if k.startswith("register/events/user_events:0/"):
             n = k.split("n:")[1]
             row("7 registration", "uevt, %s new events" % n, ns(runs, k), "ns",
-                "built-in user_events", ns(runs, k.replace("user_events:0", "user_events:1")))
+                "built-in user_events", ns(runs, k.replace("user_events:0", "user_events:1")), 1.0)
 
     errors = {k: error(runs, k) for k in runs if error(runs, k)}
     with open(outdir + "/results.json", "w") as f:
@@ -143,17 +187,31 @@ def main():
     def fmt(v):
         if v is None:
             return "-"
-        return "%.3g" % v if v < 100 else "%.0f" % v
+        return "%.3g" % v if abs(v) < 100 else "%.0f" % v
+
+    def spread(v):
+        if v is None:
+            return "-"
+        if isinstance(v, dict):
+            med, lo, hi = v["med"], v.get("lo", v.get("min")), v.get("hi", v.get("max"))
+        else:
+            med, lo, hi = v.med, v.lo, v.hi
+        if lo is None or hi is None or lo == hi:
+            return fmt(med)
+        return "%s [%s..%s]" % (fmt(med), fmt(lo), fmt(hi))
 
     lines = ["uevt benchmarks, one VM boot: %s, %s CPUs" %
-             (context.get("host_name", "?"), context.get("num_cpus", "?")), ""]
-    lines.append("%-18s %-44s %10s %-8s %-26s %10s %7s %7s %s" %
-                 ("section", "case", "value", "unit", "peer", "peer", "ratio", "target", ""))
+             (context.get("host_name", "?"), context.get("num_cpus", "?")),
+             "Each figure is the median of interleaved repetitions [their min..max]; a ratio's",
+             "[min..max] sets the slowest repetition against the fastest of the peer and back.",
+             "A ratio whose spread reaches its target gets no verdict.", ""]
+    lines.append("%-18s %-44s %-30s %-8s %-30s %-30s %-22s %6s %s" %
+                 ("section", "case", "value [min..max]", "unit", "peer", "peer [min..max]",
+                  "ratio [min..max]", "target", ""))
     for r in rows:
-        verdict = "" if r["met"] is None else ("ok" if r["met"] else "MISSED")
-        lines.append("%-18s %-44s %10s %-8s %-26s %10s %7s %7s %s" % (
-            r["section"], r["what"], fmt(r["value"]), r["unit"], r["peer"] or "",
-            fmt(r["peer_value"]), fmt(r["ratio"]), fmt(r["target"]), verdict))
+        lines.append("%-18s %-44s %-30s %-8s %-30s %-30s %-22s %6s %s" % (
+            r["section"], r["what"], spread(r["value"]), r["unit"], r["peer"] or "",
+            spread(r["peer_value"]), spread(r["ratio"]), fmt(r["target"]), r["verdict"] or ""))
     if errors:
         lines += ["", "cases that could not run:"]
         lines += ["  %s: %s" % (k, v) for k, v in sorted(errors.items())]
@@ -165,10 +223,11 @@ def main():
         for forked in sorted(curves):
             f.write("# forked=%d: procs uevt_us user_events_us\n" % forked)
             for n, u, b in curves[forked]:
-                f.write("%d %s %s\n" % (n, u / 1e3 if u else "NaN", b / 1e3 if b else "NaN"))
+                f.write("%d %s %s\n" % (n, u.med / 1e3 if u else "NaN", b.med / 1e3 if b else "NaN"))
             f.write("\n\n")
     if curves:
-        plot = ("set logscale xy; set xlabel 'processes, one enable bit each'; "
+        # noenhanced: "user_events" is a name, not "user" with a subscript.
+        plot = ("set termoption noenhanced; set logscale xy; set xlabel 'processes, one enable bit each'; "
                 "set ylabel 'enable written -> every bit seen (us)'; set key left top; "
                 "set title 'uevt vs built-in user_events: propagation'; ")
         series = []
@@ -179,7 +238,7 @@ def main():
             series.append("'%s/propagation.dat' index %d using 1:3 with linespoints title "
                           "'user_events, %s'" % (outdir, i, tag))
         for term, ext in (("pngcairo size 900,600", "png"), ("svg size 900,600", "svg")):
-            subprocess.run(["gnuplot", "-e", "set terminal %s; set output '%s/propagation.%s'; %s plot %s"
+            subprocess.run(["gnuplot", "-e", "set terminal %s noenhanced; set output '%s/propagation.%s'; %s plot %s"
                             % (term, outdir, ext, plot, ", ".join(series))], check=False)
 
 

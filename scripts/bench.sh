@@ -5,6 +5,10 @@
 # boot, and writes build/bench/results.json, results.txt (absolute figures
 # and each ratio against its peer) and propagation.png/.svg (gnuplot).
 #
+# Every case runs UEVT_BENCH_REPS times (5; some cases set fewer), the
+# repetitions of all cases shuffled together, so that a ratio's spread
+# covers the drift within the boot; the report shows median, min and max.
+#
 # UEVT_BENCH_ARGS adds Google Benchmark flags (for example
 # --benchmark_filter=fork); UEVT_BENCH_KERNEL=stock runs on Debian's kernel
 # instead (no built-in user_events there: those peers show as errors).
@@ -39,7 +43,9 @@ log "running the benchmarks on the $kernel kernel (a few minutes)"
 	mkdir -p /sys/fs/cgroup/bench && echo $$ >/sys/fs/cgroup/bench/cgroup.procs
 	ulimit -n 65536
 	/opt/uevt/bench/uevt_bench --benchmark_format=json --benchmark_out=/tmp/r.json \
-		--benchmark_out_format=json --benchmark_color=false '"${UEVT_BENCH_ARGS:-}"' >/dev/null 2>/tmp/err
+		--benchmark_out_format=json --benchmark_color=false \
+		--benchmark_repetitions='"${UEVT_BENCH_REPS:-5}"' --benchmark_enable_random_interleaving=true \
+		'"${UEVT_BENCH_ARGS:-}"' >/dev/null 2>/tmp/err
 	rc=$?
 	echo "UEVT-BENCH-JSON-BEGIN"
 	cat /tmp/r.json
