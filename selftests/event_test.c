@@ -475,6 +475,47 @@ TEST_F(ev, unregister_needs_the_exact_address)
 	EXPECT_EQ(0, uevt_unreg(self->fd, &words[1], 1));
 }
 
+/*
+ * A slot keeps its address, bit and size packed with its key: the highest
+ * page of a 4-level address space, bit 63 of an 8-byte word and bit 31 of
+ * a 4-byte one come back exactly, in the status file and in the words.
+ */
+TEST_F(ev, highest_address_and_bit_come_back_exactly)
+{
+	void *want = (void *)((1UL << 47) - 2 * 4096);
+	volatile uint64_t *w8;
+	volatile uint32_t *w4;
+	char *line;
+	void *page;
+
+	page = mmap(want, 4096, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (page == MAP_FAILED)
+		SKIP(return, "cannot map %p: %s", want, strerror(errno));
+	w8 = (volatile uint64_t *)((char *)page + 4096 - 8);
+	w4 = (volatile uint32_t *)((char *)page + 4096 - 12);
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_high u32 a", (void *)w8, 63, 8, 0, NULL));
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_high u32 a", (void *)w4, 31, 4, 0, NULL));
+	line = enabler_line(w8, 63);
+	ASSERT_NE(NULL, line);
+	EXPECT_NE(NULL, strstr(line, " size 8 ")) TH_LOG("%s", line);
+	free(line);
+	line = enabler_line(w4, 31);
+	ASSERT_NE(NULL, line);
+	EXPECT_NE(NULL, strstr(line, " size 4 ")) TH_LOG("%s", line);
+	free(line);
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_high"));
+	EXPECT_EQ(1ULL << 63, *w8);
+	EXPECT_EQ(1U << 31, *w4);
+	tracefs_event_disable(self->inst, SYS, "t_high");
+	EXPECT_EQ(0ULL, *w8);
+	EXPECT_EQ(0U, *w4);
+	EXPECT_EQ(-ENOENT, uevt_unreg(self->fd, (void *)w8, 62));
+	EXPECT_EQ(0, uevt_unreg(self->fd, (void *)w8, 63));
+	EXPECT_EQ(0, uevt_unreg(self->fd, (void *)w4, 31));
+	munmap(page, 4096);
+}
+
 TEST_F(ev, delete_is_ebusy_while_used_and_unused_events_vanish)
 {
 	int fd2;

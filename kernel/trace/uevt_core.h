@@ -143,10 +143,14 @@
  * @rcu: frees the slot after RCU readers of its set's tree (the notifiers).
  * @set: the set holding it.
  * @ev: the event; the slot holds a reference.
- * @addr: user address of the enable word.
- * @bit: bit within the word.
- * @size: 4 or 8 bytes.
- * @live: the registration completed; state changes skip it until then.
+ * @word: the word's key (uevt_key() of its address and bit, which gives
+ *	both back) with UEVT_SLOT_SIZE8 and UEVT_SLOT_LIVE in the two bits
+ *	keys never use; read with the uevt_slot_*() helpers.  Only
+ *	UEVT_SLOT_LIVE changes after the slot enters a tree: live once the
+ *	registration completed (state changes skip it until then).
+ *
+ * Forty bytes, from a cache of their own: a registration costs a slot and
+ * its share of the XArray.
  *
  * A slot is linked to its event before it enters a set's tree and leaves
  * the tree before it is unlinked, so whoever copies a set (under the set's
@@ -160,11 +164,33 @@ struct uevt_slot {
 	};
 	struct uevt_set *set;
 	struct uevt_event *ev;
-	unsigned long addr;
-	u8 bit;
-	u8 size;
-	bool live;
+	unsigned long word;
 };
+
+/* Keys use bits 0-61: the address's bits 2-55 and a bit number below 64. */
+#define UEVT_SLOT_SIZE8		BIT(62)
+#define UEVT_SLOT_LIVE		BIT(63)
+#define UEVT_SLOT_FLAGS		(UEVT_SLOT_SIZE8 | UEVT_SLOT_LIVE)
+
+static inline unsigned long uevt_slot_addr(const struct uevt_slot *slot)
+{
+	return (READ_ONCE(slot->word) & GENMASK(UEVT_KEY_BIT_SHIFT - 1, 0)) << 2;
+}
+
+static inline unsigned int uevt_slot_bit(const struct uevt_slot *slot)
+{
+	return (READ_ONCE(slot->word) >> UEVT_KEY_BIT_SHIFT) & 63;
+}
+
+static inline unsigned int uevt_slot_size(const struct uevt_slot *slot)
+{
+	return READ_ONCE(slot->word) & UEVT_SLOT_SIZE8 ? 8 : 4;
+}
+
+static inline bool uevt_slot_live(const struct uevt_slot *slot)
+{
+	return READ_ONCE(slot->word) & UEVT_SLOT_LIVE;
+}
 
 /**
  * struct uevt_set - the registrations shared by the address spaces forked
@@ -363,7 +389,7 @@ extern struct workqueue_struct *uevt_wq;
 
 static inline unsigned long uevt_slot_key(const struct uevt_slot *slot)
 {
-	return uevt_key(slot->addr, slot->bit);
+	return READ_ONCE(slot->word) & ~UEVT_SLOT_FLAGS;
 }
 
 /* uevt_set.c */
@@ -375,6 +401,7 @@ int uevt_set_insert(struct uevt_set *set, struct uevt_slot *slot);
 void uevt_set_remove(struct uevt_set *set, struct uevt_slot *slot);
 void uevt_slot_link(struct uevt_slot *slot);
 void uevt_slot_unlink(struct uevt_slot *slot);
+struct uevt_slot *uevt_slot_alloc(void);
 void uevt_slot_free(struct uevt_slot *slot);
 bool uevt_retired_has(const struct uevt_retired *r, unsigned long key);
 struct uevt_retired *uevt_retired_with(const struct uevt_retired *r, const unsigned long *keys,

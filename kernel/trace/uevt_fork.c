@@ -138,7 +138,7 @@ static struct uevt_retired *uevt_join_retired(struct uevt_join *join, struct mm_
 	struct uevt_retired *inherited = join->retired, *r;
 	struct vm_area_struct *vma = NULL;
 	unsigned int n = 0, pass, k;
-	unsigned long *keys = NULL;
+	unsigned long *keys = NULL, addr;
 	struct uevt_slot *slot;
 
 	join->retired = NULL;
@@ -165,11 +165,13 @@ static struct uevt_retired *uevt_join_retired(struct uevt_join *join, struct mm_
 		xas_for_each(&xas, slot, ULONG_MAX) {
 			if (xas_retry(&xas, slot))
 				continue;
-			if (!slot->live || uevt_retired_has(inherited, uevt_slot_key(slot)))
+			if (!uevt_slot_live(slot) ||
+			    uevt_retired_has(inherited, uevt_slot_key(slot)))
 				continue;
-			if (!vma || slot->addr < vma->vm_start || slot->addr >= vma->vm_end)
-				vma = vma_lookup(mm, slot->addr);
-			if (vma && slot->addr + slot->size <= vma->vm_end &&
+			addr = uevt_slot_addr(slot);
+			if (!vma || addr < vma->vm_start || addr >= vma->vm_end)
+				vma = vma_lookup(mm, addr);
+			if (vma && addr + uevt_slot_size(slot) <= vma->vm_end &&
 			    !(vma->vm_flags & VM_WIPEONFORK))
 				continue;
 			if (pass && k < n)
@@ -209,9 +211,9 @@ static bool uevt_join_check_words(struct uevt_mm *umm)
 
 			if (xas_retry(&xas, slot))
 				continue;
-			uaddr = ALIGN_DOWN(slot->addr, sizeof(long));
-			bit = slot->bit + (slot->addr - uaddr) * BITS_PER_BYTE;
-			if (!READ_ONCE(slot->live) || uevt_mm_retired(umm, key))
+			uaddr = ALIGN_DOWN(uevt_slot_addr(slot), sizeof(long));
+			bit = uevt_slot_bit(slot) + (uevt_slot_addr(slot) - uaddr) * BITS_PER_BYTE;
+			if (!uevt_slot_live(slot) || uevt_mm_retired(umm, key))
 				continue;
 			if (copy_from_user_nofault(&v, (const void __user *)uaddr, sizeof(v)) ||
 			    test_bit(bit, &v) != READ_ONCE(slot->ev->enabled)) {

@@ -105,6 +105,8 @@ void uevt_words_update(struct uevt_event *ev);
 unsigned int uevt_event_bits(struct uevt_event *ev);
 int uevt_core_init(void);
 void uevt_core_exit(void);
+int uevt_slots_init(void);
+void uevt_slots_exit(void);
 void uevt_mms_retire_lost_show(struct seq_file *m);
 struct uevt_mm *uevt_mms_seek(loff_t n);
 struct uevt_mm *uevt_mms_next(struct uevt_mm *umm);

@@ -90,9 +90,12 @@ static int __init uevt_init(void)
 	uevt_as_builtin = !strcmp(uevt_system, UEVT_SYSTEM_DROPIN);
 	uevt_misc.mode = dev_mode;
 
-	ret = uevt_core_init();
+	ret = uevt_slots_init();
 	if (ret)
 		return ret;
+	ret = uevt_core_init();
+	if (ret)
+		goto out_slots;
 	ret = uevt_ctl_init();
 	if (ret)
 		goto out_core;
@@ -116,6 +119,8 @@ out_ctl:
 	uevt_ctl_exit();
 out_core:
 	uevt_core_exit();
+out_slots:
+	uevt_slots_exit();
 	return ret;
 }
 
@@ -127,6 +132,7 @@ static void __exit uevt_exit(void)
 	uevt_events_exit();
 	uevt_core_exit();
 	uevt_ctl_exit();
+	uevt_slots_exit();
 }
 
 module_init(uevt_init);

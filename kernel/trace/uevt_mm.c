@@ -833,7 +833,7 @@ static void uevt_mm_invalidate_end(struct mmu_notifier *mn,
 					if (n == ARRAY_SIZE(keys))
 						break;
 					next = key + 1;
-					if (READ_ONCE(slot->live) && READ_ONCE(slot->ev->enabled))
+					if (uevt_slot_live(slot) && READ_ONCE(slot->ev->enabled))
 						keys[n++] = key;
 				}
 			}
@@ -937,7 +937,7 @@ void uevt_mm_show(struct seq_file *m, struct uevt_mm *umm)
 			bool owed;
 			int err;
 
-			if (!slot->live)
+			if (!uevt_slot_live(slot))
 				continue;
 			uevt_word_state(umm, key, &err, &owed, &retries);
 			if (uevt_mm_retired(umm, key))
@@ -952,7 +952,7 @@ void uevt_mm_show(struct seq_file *m, struct uevt_mm *umm)
 			seq_escape_str(m, umm->comm, ESCAPE_OCTAL | ESCAPE_NP | ESCAPE_APPEND,
 				       " \\");
 			seq_printf(m, " addr 0x%lx bit %u size %u",
-				   slot->addr, slot->bit, slot->size);
+				   uevt_slot_addr(slot), uevt_slot_bit(slot), uevt_slot_size(slot));
 			seq_printf(m, " event %s:%s last_err %d pending %d retries %u\n",
 				   slot->ev->class.system, slot->ev->tp_name, err, owed, retries);
 		}

@@ -38,7 +38,7 @@ static int uevt_mm_may_add(struct uevt_mm *umm, unsigned long key)
 	/* Its bits are no longer written: say so rather than register in vain. */
 	if (test_bit(UEVT_MM_RETIRE_ALL, &umm->flags))
 		return -ENOMEM;
-	if (slot && slot->live && !uevt_mm_retired(umm, key))
+	if (slot && uevt_slot_live(slot) && !uevt_mm_retired(umm, key))
 		return -EADDRINUSE;
 	if (uevt_mm_live_words(umm) >= READ_ONCE(uevt_max_enablers_per_mm))
 		return -ENOSPC;
@@ -192,17 +192,17 @@ int uevt_word_register(const struct uevt_reg *reg, struct uevt_event *ev)
 	bool mapped;
 	int ret;
 
-	slot = kzalloc(sizeof(*slot), GFP_KERNEL_ACCOUNT);
+	slot = uevt_slot_alloc();
 	if (!slot)
 		return -ENOMEM;
 	INIT_LIST_HEAD(&slot->ev_node);
 	uevt_event_get(ev);
 	slot->ev = ev;
-	slot->addr = reg->enable_addr;
-	slot->bit = reg->enable_bit;
-	slot->size = reg->enable_size;
+	/* Checked: a user address (below 2^56) aligned to 4 or 8, bit < 64. */
+	slot->word = uevt_key(reg->enable_addr, reg->enable_bit) |
+		     (reg->enable_size == 8 ? UEVT_SLOT_SIZE8 : 0);
 again:
-	umm = uevt_mm_get_current(slot->addr, slot->size);
+	umm = uevt_mm_get_current(uevt_slot_addr(slot), uevt_slot_size(slot));
 	if (IS_ERR(umm)) {
 		uevt_slot_free(slot);
 		return PTR_ERR(umm);
@@ -230,7 +230,7 @@ again:
 
 	/* In the tree now: an unmap from here on retires the word. */
 	mmap_read_lock(current->mm);
-	mapped = uevt_word_mapped(current->mm, slot->addr, slot->size);
+	mapped = uevt_word_mapped(current->mm, uevt_slot_addr(slot), uevt_slot_size(slot));
 	mmap_read_unlock(current->mm);
 	mutex_lock(&umm->lock);
 	if (!mapped) {
@@ -240,7 +240,8 @@ again:
 		goto fail;
 	}
 	/* Live only now: state changes reading it see the slot complete. */
-	smp_store_release(&slot->live, true);
+	/* Release: whoever sees it live sees the slot complete. */
+	smp_store_release(&slot->word, slot->word | UEVT_SLOT_LIVE);
 	uevt_mm_end_change(umm);
 	mutex_unlock(&umm->lock);
 
@@ -295,9 +296,9 @@ int uevt_word_unregister(unsigned long addr, u8 bit)
 	set = uevt_mm_own(umm);
 	slot = set ? uevt_set_lookup(set, key) : NULL;
 	/* The key keeps neither an address's low two bits nor its top ones. */
-	if (slot && (slot->addr != addr || slot->bit != bit))
+	if (slot && (uevt_slot_addr(slot) != addr || uevt_slot_bit(slot) != bit))
 		slot = NULL;
-	if (!slot || !slot->live || test_bit(UEVT_MM_DEAD, &umm->flags)) {
+	if (!slot || !uevt_slot_live(slot) || test_bit(UEVT_MM_DEAD, &umm->flags)) {
 		ret = -ENOENT;
 		goto unlock;
 	}
@@ -307,7 +308,7 @@ int uevt_word_unregister(unsigned long addr, u8 bit)
 	/* Ours alone now (maybe a copy): nothing else writes it after this. */
 	set = uevt_mm_own(umm);
 	slot = uevt_set_lookup(set, key);
-	WRITE_ONCE(slot->live, false);
+	WRITE_ONCE(slot->word, slot->word & ~UEVT_SLOT_LIVE);
 	uevt_slot_unlink(slot);
 	retired = uevt_mm_retired(umm, key);
 	if (retired) {

@@ -32,6 +32,49 @@ struct uevt_set *uevt_set_alloc(void)
 	return set;
 }
 
+/* Slots: forty bytes each, charged to the registering task's memory cgroup. */
+static struct kmem_cache *uevt_slot_cache;
+
+/**
+ * uevt_slot_alloc() - a zeroed slot
+ *
+ * Context: process context, may sleep.
+ * Return: the slot, or NULL without memory.
+ */
+struct uevt_slot *uevt_slot_alloc(void)
+{
+	return kmem_cache_zalloc(uevt_slot_cache, GFP_KERNEL);
+}
+
+static void uevt_slot_free_rcu(struct rcu_head *rcu)
+{
+	kmem_cache_free(uevt_slot_cache, container_of(rcu, struct uevt_slot, rcu));
+}
+
+/**
+ * uevt_slots_init() - create the slot cache
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int uevt_slots_init(void)
+{
+	BUILD_BUG_ON(sizeof(struct uevt_slot) > 40);
+	uevt_slot_cache = KMEM_CACHE(uevt_slot, SLAB_ACCOUNT);
+	return uevt_slot_cache ? 0 : -ENOMEM;
+}
+
+/**
+ * uevt_slots_exit() - destroy the slot cache once the last slot is freed
+ *
+ * Context: process context, after every set is gone; waits for the RCU
+ * callbacks freeing slots.
+ */
+void uevt_slots_exit(void)
+{
+	rcu_barrier();
+	kmem_cache_destroy(uevt_slot_cache);
+}
+
 /**
  * uevt_slot_link() - make a slot reachable from its event
  * @slot: a slot not in any set's tree yet.
@@ -76,7 +119,7 @@ void uevt_slot_unlink(struct uevt_slot *slot)
 void uevt_slot_free(struct uevt_slot *slot)
 {
 	uevt_event_put(slot->ev);
-	kfree_rcu(slot, rcu);
+	call_rcu(&slot->rcu, uevt_slot_free_rcu);
 }
 
 static void uevt_set_free(struct uevt_set *set)
@@ -137,7 +180,7 @@ int uevt_set_insert(struct uevt_set *set, struct uevt_slot *slot)
 
 	mutex_lock(&set->lock);
 	/* Before the slot is visible: see uevt_retired_with_range(). */
-	WRITE_ONCE(set->bits, set->bits | BIT_ULL(slot->bit));
+	WRITE_ONCE(set->bits, set->bits | BIT_ULL(uevt_slot_bit(slot)));
 	ret = xa_insert(&set->slots, uevt_slot_key(slot), slot, GFP_KERNEL_ACCOUNT);
 	if (ret == -EBUSY)
 		ret = -EEXIST;
@@ -188,18 +231,20 @@ struct uevt_set *uevt_set_copy(struct uevt_set *old)
 	set->bits = old->bits;
 	pos = 0;
 	uevt_set_for_each(old, slot, pos) {
-		if (!slot->live)
+		if (!uevt_slot_live(slot))
 			continue;
-		copy = kmemdup(slot, sizeof(*slot), GFP_KERNEL_ACCOUNT);
+		copy = uevt_slot_alloc();
 		if (!copy) {
 			ret = -ENOMEM;
 			break;
 		}
 		INIT_LIST_HEAD(&copy->ev_node);
+		copy->ev = slot->ev;
+		copy->word = READ_ONCE(slot->word);
 		copy->set = set;
 		ret = xa_insert(&set->slots, uevt_slot_key(copy), copy, GFP_KERNEL_ACCOUNT);
 		if (ret) {
-			kfree(copy);
+			kmem_cache_free(uevt_slot_cache, copy);
 			break;
 		}
 		/* The original holds one: this cannot be the first. */

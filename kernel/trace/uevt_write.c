@@ -121,8 +121,8 @@ int uevt_word_write(struct uevt_mm *umm, const struct uevt_slot *slot, bool set,
 {
 	struct mm_struct *mm = umm->mm;
 	/* Operate on the aligned long holding the word: bit ops are long-wide. */
-	unsigned long uaddr = ALIGN_DOWN(slot->addr, sizeof(long));
-	unsigned int bit = slot->bit + (slot->addr - uaddr) * BITS_PER_BYTE;
+	unsigned long uaddr = ALIGN_DOWN(uevt_slot_addr(slot), sizeof(long));
+	unsigned int bit = uevt_slot_bit(slot) + (uevt_slot_addr(slot) - uaddr) * BITS_PER_BYTE;
 	struct page *page;
 	int ret;
 
@@ -342,7 +342,7 @@ void uevt_words_update(struct uevt_event *ev)
 
 	mutex_lock(&ev->slots_lock);
 	list_for_each_entry(slot, &ev->slots, ev_node) {
-		if (!READ_ONCE(slot->live))
+		if (!uevt_slot_live(slot))
 			continue;
 		mutex_lock(&slot->set->lock);
 		list_for_each_entry(umm, &slot->set->mms, set_node) {
@@ -368,7 +368,7 @@ unsigned int uevt_event_bits(struct uevt_event *ev)
 
 	mutex_lock(&ev->slots_lock);
 	list_for_each_entry(slot, &ev->slots, ev_node)
-		if (READ_ONCE(slot->live))
+		if (uevt_slot_live(slot))
 			n += READ_ONCE(slot->set->users);
 	mutex_unlock(&ev->slots_lock);
 	return n;
@@ -384,7 +384,7 @@ static int uevt_word_write_key(struct uevt_mm *umm, unsigned long key, enum uevt
 	rcu_read_lock();
 	set = rcu_dereference(umm->set);
 	slot = set ? uevt_set_lookup(set, key) : NULL;
-	if (slot && READ_ONCE(slot->live) && uevt_event_tryget(slot->ev))
+	if (slot && uevt_slot_live(slot) && uevt_event_tryget(slot->ev))
 		copy = *slot;
 	else
 		slot = NULL;
