@@ -5,7 +5,9 @@
  * payload validation, delete, persist, multi-format, limits.
  */
 #include <stddef.h>
+#include <linux/perf_event.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "uevt_test.h"
@@ -655,14 +657,22 @@ static int ctl_event_enabled(void)
 }
 
 /*
- * Creating an event enables the private uevt_ctl:hold for a moment, so a
+ * Events are created under the tracing core's event_mutex, reached
+ * through a perf counter uevt.ko opens on uevt_ctl:registry, or failing
+ * that by enabling it (with uevt_ctl:hold enabled for a moment, so a
  * burst of creations does not restart the scheduler's command-line
- * recording each time.  Nobody else may enable it, clearing set_event
- * under it does not break creation, and it lets go by itself.
+ * recording each time).  Nobody else may enable either or attach perf to
+ * them, clearing set_event under them does not break creation, and the
+ * hold lets go by itself.
  */
 TEST_F(ev, control_events_stay_private_and_the_hold_lets_go)
 {
-	int i;
+	struct perf_event_attr pattr = {
+		.type = PERF_TYPE_TRACEPOINT,
+		.size = sizeof(pattr),
+	};
+	char *id;
+	int i, pfd;
 
 	EXPECT_FALSE(tracefs_event_file_exists(NULL, "uevt_ctl", "hold", "enable"));
 	ASSERT_EQ(0, uevt_reg(self->fd, "t_hold_a u32 a", &self->word, 0, 4, 0, NULL));
@@ -673,13 +683,26 @@ TEST_F(ev, control_events_stay_private_and_the_hold_lets_go)
 
 	ASSERT_EQ(0, uevt_reg(self->fd, "t_hold_b u32 a", &self->word, 1, 4, 0, NULL));
 	EXPECT_TRUE(uevt_event_exists(SYS, "t_hold_b"));
-	/* Held for a second after the last creation; read at once. */
-	EXPECT_EQ(1, ctl_event_enabled());
+	/* Our counter on the registry event is still held: perf must not join it. */
+	id = tfs_read(NULL, "events/uevt_ctl/registry/id");
+	ASSERT_NE(NULL, id);
+	pattr.config = strtoull(id, NULL, 10);
+	free(id);
+	pfd = (int)syscall(__NR_perf_event_open, &pattr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	EXPECT_GT(0, pfd);
+	if (pfd >= 0)
+		close(pfd);
 	for (i = 0; i < 50 && ctl_event_enabled() == 1; i++)
 		usleep(100000);
 	EXPECT_EQ(0, ctl_event_enabled()) {
 		TH_LOG("uevt_ctl:hold is still enabled 5 s after the last creation");
 	}
+	/* Nor once it let go. */
+	usleep(1500000);
+	pfd = (int)syscall(__NR_perf_event_open, &pattr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	EXPECT_GT(0, pfd);
+	if (pfd >= 0)
+		close(pfd);
 }
 
 TEST_HARNESS_MAIN

@@ -32,11 +32,24 @@
  * operation toggles the registry event once, not twice: it is left
  * enabled after one operation and disabled by the next, and put back to
  * disabled with the hold.
+ *
+ * That walk made each operation cost in proportion to the events of the
+ * kernel (thousands on a distribution kernel).  So, with perf events, the
+ * first way in is another: opening a perf counter on the registry event.
+ * The tracing core's perf_trace_init() takes event_mutex, looks the event
+ * up by id in its list of events, where an event sits behind only those
+ * added after it (the module's own, mostly), stops there, and calls reg()
+ * with TRACE_REG_PERF_OPEN for each counter opened on it.  A second
+ * counter, held like the hold event, keeps the event's perf registration
+ * (and the tracing core's perf buffers) between operations, so opening
+ * one allocates nothing there.  Toggling the registry event stays as the
+ * fallback.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/perf_event.h>
 #include <linux/sched.h>
 #include <linux/trace_events.h>
 #include <linux/workqueue.h>
@@ -75,6 +88,11 @@ static bool uevt_ctl_holding;
 static bool uevt_ctl_held;
 /* We left the registry event enabled; under uevt_ctl_mutex. */
 static bool uevt_ctl_registry_on;
+/*
+ * The perf counter holding the registry event's perf registration, or
+ * NULL; under uevt_ctl_mutex.
+ */
+static struct perf_event *uevt_ctl_perf_hold;
 
 static struct trace_event_call uevt_ctl_call, uevt_ctl_hold_call;
 
@@ -112,8 +130,23 @@ static int uevt_ctl_reg(struct trace_event_call *call, enum trace_reg type, void
 		if (!ours)
 			return 0;
 		break;
+#ifdef CONFIG_PERF_EVENTS
+	case TRACE_REG_PERF_REGISTER:
+		/* Only our own counters attach: the hold, or an operation's. */
+		return READ_ONCE(uevt_ctl_owner) == current ? 0 : -EPERM;
+	case TRACE_REG_PERF_OPEN:
+		if (READ_ONCE(uevt_ctl_owner) != current)
+			return -EPERM;
+		if (!op)
+			return 0;	/* the hold */
+		break;
+	case TRACE_REG_PERF_UNREGISTER:
+	case TRACE_REG_PERF_CLOSE:
+	case TRACE_REG_PERF_ADD:
+	case TRACE_REG_PERF_DEL:
+		return 0;
+#endif
 	default:
-		/* perf cannot attach to the control event. */
 		return -EOPNOTSUPP;
 	}
 	if (!op->done) {
@@ -192,9 +225,76 @@ static void uevt_ctl_hold_set(bool on)
 	WRITE_ONCE(uevt_ctl_owner, NULL);
 }
 
+#ifdef CONFIG_PERF_EVENTS
+/*
+ * A disabled counter on the registry event, on this CPU; under
+ * uevt_ctl_mutex, with uevt_ctl_owner set.  Opening it calls reg() under
+ * event_mutex, whether or not it is then installed (an offline CPU).
+ */
+static struct perf_event *uevt_ctl_perf_open(void)
+{
+	struct perf_event_attr attr = {
+		.type		= PERF_TYPE_TRACEPOINT,
+		.size		= sizeof(attr),
+		.config		= uevt_ctl_call.event.type,
+		.disabled	= 1,
+	};
+
+	lockdep_assert_held(&uevt_ctl_mutex);
+	return perf_event_create_kernel_counter(&attr, raw_smp_processor_id(), NULL, NULL, NULL);
+}
+
+/* Run @op through a counter opened on the registry event; under uevt_ctl_mutex. */
+static void uevt_ctl_perf_run(struct uevt_ctl_op *op)
+{
+	struct perf_event *event;
+
+	lockdep_assert_held(&uevt_ctl_mutex);
+	WRITE_ONCE(uevt_ctl_owner, current);
+	if (!uevt_ctl_perf_hold) {
+		event = uevt_ctl_perf_open();
+		if (!IS_ERR(event)) {
+			uevt_ctl_perf_hold = event;
+			/*
+			 * The counter holds the registry event's module: us.
+			 * We let go of it (uevt_ctl_exit() does) before the
+			 * module goes, so it must not keep us from unloading.
+			 */
+			module_put(THIS_MODULE);
+		}
+	}
+	WRITE_ONCE(uevt_ctl_pending, op);
+	event = uevt_ctl_perf_open();
+	if (!IS_ERR(event))
+		perf_event_release_kernel(event);
+	WRITE_ONCE(uevt_ctl_pending, NULL);
+	WRITE_ONCE(uevt_ctl_owner, NULL);
+}
+
+static void uevt_ctl_perf_release(void)
+{
+	lockdep_assert_held(&uevt_ctl_mutex);
+	if (uevt_ctl_perf_hold) {
+		/* Back for the reference its release drops. */
+		__module_get(THIS_MODULE);
+		perf_event_release_kernel(uevt_ctl_perf_hold);
+	}
+	uevt_ctl_perf_hold = NULL;
+}
+#else
+static void uevt_ctl_perf_run(struct uevt_ctl_op *op)
+{
+}
+
+static void uevt_ctl_perf_release(void)
+{
+}
+#endif
+
 static void uevt_ctl_release(struct work_struct *work)
 {
 	mutex_lock(&uevt_ctl_mutex);
+	uevt_ctl_perf_release();
 	/* No operation pending: the core's reg() call does nothing. */
 	if (uevt_ctl_registry_on)
 		uevt_ctl_toggle(&uevt_ctl_call, UEVT_CTL_EVENT, 0);
@@ -222,6 +322,9 @@ int uevt_ctl_run(int (*fn)(void *arg), void *arg)
 	bool set;
 
 	mutex_lock(&uevt_ctl_mutex);
+	uevt_ctl_perf_run(&op);
+	if (op.done)
+		goto out;
 	if (!READ_ONCE(uevt_ctl_held))
 		uevt_ctl_hold_set(true);
 	WRITE_ONCE(uevt_ctl_owner, current);
@@ -242,6 +345,7 @@ int uevt_ctl_run(int (*fn)(void *arg), void *arg)
 
 	WRITE_ONCE(uevt_ctl_pending, NULL);
 	WRITE_ONCE(uevt_ctl_owner, NULL);
+out:
 	mod_delayed_work(system_wq, &uevt_ctl_release_work, UEVT_CTL_HOLD_DELAY);
 	mutex_unlock(&uevt_ctl_mutex);
 
