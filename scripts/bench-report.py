@@ -179,6 +179,20 @@ def main():
             row("7 registration", "uevt, %s new events" % n, ns(runs, k), "ns",
                 "built-in user_events", ns(runs, k.replace("user_events:0", "user_events:1")), 1.0)
 
+    # The same creation case on Debian's kernel, uevt alone (bench.sh's second boot).
+    if len(sys.argv) > 3:
+        _, stock = load(sys.argv[3])
+        for k in stock:
+            if k.startswith("register/events/user_events:0/") and k in runs:
+                n = int(k.split("n:")[1])
+                s, p = ns(stock, k), ns(runs, k)
+                row("7 registration", "uevt, per new event, Debian's kernel",
+                    s.scale(1.0 / n) if s else None, "ns", "uevt on the perf kernel",
+                    p.scale(1.0 / n) if p else None, 1.5)
+        for k in stock:
+            if error(stock, k):
+                runs.setdefault("stock:" + k, stock[k])
+
     errors = {k: error(runs, k) for k in runs if error(runs, k)}
     with open(outdir + "/results.json", "w") as f:
         json.dump({"context": context, "rows": rows, "errors": errors,
