@@ -33,7 +33,7 @@ run_vm() {
 		--timeout "${UEVT_BENCH_TIMEOUT:-2400}" --log "$out/vm${tag:+-$tag}.log" \
 		--add "$out/uevt_bench:/opt/uevt/bench/uevt_bench" \
 		-- sh -c '
-		insmod /lib/modules/uevt.ko max_enablers_per_mm=200000 max_events=20000 || exit 1
+		insmod /lib/modules/uevt.ko system=uevt max_enablers_per_mm=200000 max_events=20000 || exit 1
 		echo 1024 >/sys/kernel/tracing/buffer_size_kb
 		echo "events in this kernel: $(wc -l </sys/kernel/tracing/available_events)" >/tmp/err
 		# A memory cgroup of its own: kernel memory is read from its memory.stat.
