@@ -257,6 +257,8 @@ static ssize_t uevt_write_iter(struct kiocb *kiocb, struct iov_iter *from)
 	 * a negative index, an unknown one, a record shorter than the fixed
 	 * fields, and then EBADF when nothing listens (the payload is not
 	 * even read: a probe that raced with disabling costs nothing more).
+	 * A record over the limit is refused as surely, enabled or not.
+	 * Both size errors count as rejected either way.
 	 */
 	if ((s32)index < 0)
 		return -EINVAL;
@@ -267,14 +269,14 @@ static ssize_t uevt_write_iter(struct kiocb *kiocb, struct iov_iter *from)
 		atomic_long_inc(&ev->rejected);
 		return -EINVAL;
 	}
-	if (!rcu_access_pointer(ev->tp.funcs))
-		return -EBADF;
-
-	len = UEVT_ENTRY_SIZE + total - sizeof(index);
 	if (total - sizeof(index) > UEVT_PAYLOAD_MAX) {
 		atomic_long_inc(&ev->rejected);
 		return -E2BIG;
 	}
+	if (!rcu_access_pointer(ev->tp.funcs))
+		return -EBADF;
+
+	len = UEVT_ENTRY_SIZE + total - sizeof(index);
 	if (len > sizeof(stack_rec)) {
 		rec = kmalloc(len, GFP_KERNEL);
 		if (!rec)
