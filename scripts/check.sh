@@ -87,6 +87,12 @@ log "in-tree build"
 	fi
 } | tee "$results/intree.tap"
 
+log "Debian packages"
+# make deb, lintian, dkms build for each test kernel, and the packages
+# installed with apt in a Debian 12 image booted twice (scripts/deb-test.sh).
+"$UEVT_TOP/scripts/deb-test.sh" | tee "$results/deb.tap"
+log "Debian packages: $(grep -c '^ok' "$results/deb.tap") ok, $(grep -c '^not ok' "$results/deb.tap") not ok"
+
 # One kernel's VM suite: its TAP, its console log, the scan of that log,
 # and how long it took.  Debian's kernels also run SLUB's own checks and
 # KFENCE; the debug kernel has KASAN instead, and the longest stress run.
