@@ -54,8 +54,13 @@ comment() { sed 's/^/# /'; }
 # The Debian 12 image.  Everything it holds comes from the recipe below, so
 # its hash names the cache entry; change the recipe and a new image is made.
 
+# The image holds Debian 12's two kernels (6.1 and 6.12, as the host's
+# test kernels, with headers), so the postinst builds for both; the VM
+# boots one of them.
 image_kernel=${UEVT_DEB_KERNEL:-6.12}
 image_kver=$(debian_kver "$image_kernel") || die "no Debian $image_kernel kernel installed (run: make deps)"
+image_kvers=$(debian_kver 6.1) || die "no Debian 6.1 kernel installed (run: make deps)"
+image_kvers="$image_kvers $(debian_kver 6.12)" || die "no Debian 6.12 kernel installed (run: make deps)"
 mirror=$(sed -n 's/^URIs: *\(http[^ ]*\/debian\)$/\1/p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n 1)
 mirror=${mirror:-$(sed -n 's/^deb \(http[^ ]*\/debian\) bookworm .*/\1/p' /etc/apt/sources.list 2>/dev/null | head -n 1)}
 mirror=${mirror:-http://deb.debian.org/debian}
@@ -64,7 +69,7 @@ security=${mirror%/debian}/debian-security
 # What the packages need at install time, what the guest test needs, and
 # the kernel the VM boots with its headers: nothing is fetched in the VM.
 IMAGE_PKGS="systemd-sysv udev kmod dkms adduser initramfs-tools
-	linux-image-$image_kver-unsigned linux-headers-$image_kver
+	$(for v in $image_kvers; do echo "linux-image-$v-unsigned linux-headers-$v"; done)
 	gcc make libc6-dev pkgconf libtracefs1 libtraceevent1 procps util-linux"
 
 # Runs once per boot: the test's own disk (label UEVTTEST) carries the
@@ -83,7 +88,7 @@ StandardError=journal+console
 [Install]
 WantedBy=multi-user.target'
 
-image_key=$(printf '%s\n' "recipe 2" "$mirror" "$image_kver" $IMAGE_PKGS "$IMAGE_UNIT" |
+image_key=$(printf '%s\n' "recipe 3" "$mirror" $IMAGE_PKGS "$IMAGE_UNIT" |
 	sha256sum | cut -c1-16)
 image_dir=$UEVT_CACHE/debian12-$image_key
 
@@ -127,8 +132,9 @@ make_image() {
 	# Nothing of the boot waits for a network that is not there.
 	chroot "$root" systemctl mask systemd-networkd-wait-online.service \
 		apt-daily.timer apt-daily-upgrade.timer e2scrub_reap.service >/dev/null 2>&1 || true
-	cp "$root/boot/vmlinuz-$image_kver" "$image_dir/vmlinuz"
-	cp "$root/boot/initrd.img-$image_kver" "$image_dir/initrd.img"
+	for v in $image_kvers; do
+		cp "$root/boot/vmlinuz-$v" "$root/boot/initrd.img-$v" "$image_dir/"
+	done
 	# The root file system stays a directory: each run copies it, installs
 	# into the copy or not, and makes its ext4 disk with mkfs.ext4 -d.
 	touch "$image_dir/.done"
@@ -153,7 +159,7 @@ fi
 
 log "deb: make deb"
 t0=$(date +%s)
-if make -s -C "$UEVT_TOP" deb >"$out/build.log" 2>&1; then
+if make -s -C "$UEVT_TOP" deb BUILD="$BUILD" >"$out/build.log" 2>&1; then
 	ok "make deb builds the packages ($(($(date +%s) - t0)) s)"
 else
 	nok "make deb builds the packages (see $out/build.log)"
@@ -194,43 +200,63 @@ grep -E '^[IP]: ' "$out/lintian.log" 2>/dev/null | sed 's/^/lintian /' | comment
 # 2. dkms build, on the host, for each matrix kernel with headers: in a
 #    mount namespace with a scratch tmpfs over /var/lib/dkms (DKMS keeps
 #    its MOK signing key there) and --dkmstree/--sourcetree in build/.
+#    It runs in the background, beside part 3 (mostly a single-threaded
+#    TCG guest), its TAP in build/deb-test/dkms.tap, merged at the end.
+host_dkms() {
+	log "deb: dkms build on the host"
+	dk=$out/dkms
+	rm -rf "$dk"
+	mkdir -p "$dk/pkg" "$dk/src" "$dk/tree"
+	if dpkg-deb -x "$debs"/uevt-dkms_*_all.deb "$dk/pkg" 2>/dev/null; then
+		cp -a "$dk"/pkg/usr/src/uevt-* "$dk/src/"
+	fi
+	modver=$(basename "$(ls -d "$dk"/src/uevt-* 2>/dev/null | head -n 1)" 2>/dev/null) || true
+	modver=${modver#uevt-}
+	for k in $DEBIAN_KERNELS; do
+		if ! kver=$(debian_kver "$k"); then
+			n=$((n + 1))
+			echo "ok $n deb: dkms build for the $k kernel # SKIP no $k kernel with headers installed (make deps installs them)"
+			continue
+		fi
+		t0=$(date +%s)
+		if [ -n "$modver" ] && unshare -m sh -c 'mount -t tmpfs tmpfs /var/lib/dkms && exec "$@"' sh \
+			dkms build --dkmstree "$dk/tree" --sourcetree "$dk/src" -m uevt -v "$modver" -k "$kver" \
+			>"$dk/build-$k.log" 2>&1 &&
+			ko=$(ls "$dk/tree/uevt/$modver/$kver/x86_64/module/uevt.ko"* 2>/dev/null) &&
+			[ "$(modinfo -F vermagic "$ko" | cut -d' ' -f1)" = "$kver" ]; then
+			ok "dkms build -k $kver: uevt.ko for that kernel ($(($(date +%s) - t0)) s)"
+		else
+			nok "dkms build -k $kver (see $dk/build-$k.log)"
+			tail -n 15 "$dk/build-$k.log" | comment || true
+			tail -n 15 "$dk/tree/uevt/$modver/build/make.log" 2>/dev/null | comment || true
+		fi
+	done
+	# A kernel the source does not support is skipped (status 77), not failed.
+	if [ -n "$modver" ]; then
+		rc=0
+		unshare -m sh -c 'mount -t tmpfs tmpfs /var/lib/dkms && exec "$@"' sh \
+			dkms build --dkmstree "$dk/tree" --sourcetree "$dk/src" -m uevt -v "$modver" \
+			-k 5.10.0-99-amd64 >"$dk/build-unsupported.log" 2>&1 || rc=$?
+		if [ "$rc" = 77 ]; then ok "dkms build skips an unsupported kernel (5.10) with status 77"; else
+			nok "dkms build skips an unsupported kernel (5.10) with status 77 (status $rc)"; fi
+	fi
+	echo "# host dkms builds: done"
+}
+host_dkms >"$out/dkms.tap" &
+host_dkms_pid=$!
 
-log "deb: dkms build on the host"
-dk=$out/dkms
-rm -rf "$dk"
-mkdir -p "$dk/pkg" "$dk/src" "$dk/tree"
-if dpkg-deb -x "$debs"/uevt-dkms_*_all.deb "$dk/pkg" 2>/dev/null; then
-	cp -a "$dk"/pkg/usr/src/uevt-* "$dk/src/"
-fi
-modver=$(basename "$(ls -d "$dk"/src/uevt-* 2>/dev/null | head -n 1)" 2>/dev/null) || true
-modver=${modver#uevt-}
-for k in $DEBIAN_KERNELS; do
-	if ! kver=$(debian_kver "$k"); then
-		nok "dkms build: no $k kernel with headers installed (make deps installs them)"
-		continue
-	fi
-	t0=$(date +%s)
-	if [ -n "$modver" ] && unshare -m sh -c 'mount -t tmpfs tmpfs /var/lib/dkms && exec "$@"' sh \
-		dkms build --dkmstree "$dk/tree" --sourcetree "$dk/src" -m uevt -v "$modver" -k "$kver" \
-		>"$dk/build-$k.log" 2>&1 &&
-		ko=$(ls "$dk/tree/uevt/$modver/$kver/x86_64/module/uevt.ko"* 2>/dev/null) &&
-		[ "$(modinfo -F vermagic "$ko" | cut -d' ' -f1)" = "$kver" ]; then
-		ok "dkms build -k $kver: uevt.ko for that kernel ($(($(date +%s) - t0)) s)"
-	else
-		nok "dkms build -k $kver (see $dk/build-$k.log)"
-		tail -n 15 "$dk/build-$k.log" | comment || true
-		tail -n 15 "$dk/tree/uevt/$modver/build/make.log" 2>/dev/null | comment || true
-	fi
-done
-# A kernel the source does not support is skipped (status 77), not failed.
-if [ -n "$modver" ]; then
-	rc=0
-	unshare -m sh -c 'mount -t tmpfs tmpfs /var/lib/dkms && exec "$@"' sh \
-		dkms build --dkmstree "$dk/tree" --sourcetree "$dk/src" -m uevt -v "$modver" \
-		-k 5.10.0-99-amd64 >"$dk/build-unsupported.log" 2>&1 || rc=$?
-	if [ "$rc" = 77 ]; then ok "dkms build skips an unsupported kernel (5.10) with status 77"; else
-		nok "dkms build skips an unsupported kernel (5.10) with status 77 (status $rc)"; fi
-fi
+# merge_tap FILE: FILE's TAP lines, numbered on from here.
+merge_tap() {
+	local line
+	while IFS= read -r line; do
+		case $line in
+		"not ok "*) nok "${line#not ok * deb: }" ;;
+		"ok "*"# SKIP"*) n=$((n + 1)); echo "ok $n deb: ${line#ok * deb: }" ;;
+		"ok "*) ok "${line#ok * deb: }" ;;
+		*) echo "$line" ;;
+		esac
+	done <"$1"
+}
 
 # ---------------------------------------------------------------------------
 # 3. The packages in a real Debian 12 userspace.
@@ -255,7 +281,7 @@ boot() {
 	slot_wait=$(($(date +%s) - w0))
 	timeout -k 10 "${UEVT_DEB_VM_TIMEOUT:-1500}" qemu-system-x86_64 \
 		-accel tcg,thread=single -cpu max -smp 2 -m 2048 \
-		-kernel "$img/vmlinuz" -initrd "$img/initrd.img" \
+		-kernel "$img/vmlinuz-$image_kver" -initrd "$img/initrd.img-$image_kver" \
 		-append "root=/dev/vda rw console=ttyS0,115200 panic=-1 systemd.show_status=0 loglevel=4" \
 		-drive "file=$vm/root.ext4,if=virtio,format=raw" \
 		-drive "file=$vm/test.ext4,if=virtio,format=raw" \
@@ -287,7 +313,9 @@ chroot_install() {
 		nok "chroot: apt installs the packages offline (see $vm/chroot-install.log)"
 		tail -n 20 "$vm/chroot-install.log" | comment || true
 	fi
-	check "chroot: the postinst built and installed uevt with DKMS for $image_kver" dkms_installed
+	for v in $image_kvers; do
+		check "chroot: the postinst built and installed uevt with DKMS for $v" dkms_installed "$v"
+	done
 	check "chroot: the postinst created the group tracing" in_chroot "$root" getent group tracing
 	check "chroot: ischroot says chroot, so the postinst's modprobe is skipped (nothing loaded into the host)" \
 		in_chroot "$root" ischroot
@@ -298,7 +326,7 @@ chroot_install() {
 	rm -rf "$root/tmp/debs" "$root/tmp/probe.c"
 }
 dkms_installed() {
-	in_chroot "$root" dkms status uevt -k "$image_kver" 2>/dev/null | grep -q ': installed'
+	in_chroot "$root" dkms status uevt -k "$1" 2>/dev/null | grep -q ': installed'
 }
 
 install=${UEVT_DEB_INSTALL:-chroot}
@@ -308,7 +336,7 @@ mkdir -p "$vm/disk/debs"
 log "deb: the Debian 12 image"
 t0=$(date +%s)
 if img=$(image); then
-	ok "Debian 12 image (debootstrap, $image_kver, $image_key) ready in $(($(date +%s) - t0)) s"
+	ok "Debian 12 image (debootstrap, $image_kvers, $image_key) ready in $(($(date +%s) - t0)) s"
 else
 	nok "Debian 12 image (debootstrap; see $image_dir/*.log)"
 	img=
@@ -386,9 +414,9 @@ if [ -n "$img" ]; then
 			*) echo "$line" ;;
 			esac
 		done <"$vm/results.txt"
-		# Every check of both boots ran (a boot that died early is not a pass).
+		# Every check of every boot ran (a boot that died early is not a pass).
 		if grep -q 'dpkg lists no uevt package' "$vm/results.txt"; then
-			ok "vm: every check of both boots ran"
+			ok "vm: every check of every boot ran"
 		else
 			nok "vm: every check of both boots ran (see $vm/console-*.log, $vm/checks.log)"
 		fi
@@ -396,14 +424,19 @@ if [ -n "$img" ]; then
 		nok "vm: the guest left no results (see $vm/console-1.log)"
 	fi
 	# Each boot's whole kernel log, as the guest saved it before power-off.
-	if "$UEVT_TOP/scripts/scan-log.sh" "$vm/dmesg-1.txt" "$vm/dmesg-2.txt" 2>"$vm/scan.txt"; then
-		ok "vm: kernel log of both boots has no splat ($(cat "$vm"/dmesg-*.txt | wc -l) lines)"
+	dmesgs=()
+	for b in $boots; do dmesgs+=("$vm/dmesg-$b.txt"); done
+	if "$UEVT_TOP/scripts/scan-log.sh" "${dmesgs[@]}" 2>"$vm/scan.txt"; then
+		ok "vm: the kernel log of every boot has no splat ($(cat "${dmesgs[@]}" | wc -l) lines)"
 	else
-		nok "vm: kernel log of both boots has no splat (see $vm/dmesg-*.txt)"
+		nok "vm: the kernel log of every boot has no splat (see $vm/dmesg-*.txt)"
 		head -n 20 "$vm/scan.txt" | comment || true
 	fi
 	rm -f "$vm/root.ext4"
 fi
+wait "$host_dkms_pid" || true
+merge_tap "$out/dkms.tap"
+grep -q '^# host dkms builds: done' "$out/dkms.tap" || nok "the host's dkms builds ended early (see $out/dkms/)"
 echo "1..$n"
 log "deb-test: $((n - failed)) passed, $failed failed in $(($(date +%s) - test_start)) s"
 [ "$failed" = 0 ]
