@@ -11,6 +11,8 @@
 #   make lint      checkpatch --strict, kernel-doc and sparse
 #   make in-tree   build kernel/trace/uevt.o inside linux-source-6.12 (W=1)
 #   make vm-run    ARGS='--kernel debug -- cat /proc/version' (see scripts/vm-run --help)
+#   make deb       Debian packages in build/deb (uevt-dkms, libuevt1, libuevt-dev,
+#                  uevtctl, uevt-compat); apt install ./build/deb/uevt-dkms_*.deb ...
 #   make clean
 
 SHELL    := /bin/bash
@@ -113,6 +115,28 @@ install: sdk tools
 	install -m 0644 $(TOP)/doc/man/uevt.7 $(DESTDIR)$(PREFIX)/share/man/man7/
 	install -m 0644 $(TOP)/doc/man/uevtctl.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 
+# Debian packages (debian/): dpkg-buildpackage writes next to the source
+# tree, so it builds a copy of it in build/deb/src and the .debs land in
+# build/deb.  After a change to the library's exported symbols:
+# `make deb-symbols` rewrites debian/libuevt1.symbols from the last build.
+deb:
+	rm -rf $(BUILD)/deb
+	mkdir -p $(BUILD)/deb/src
+	tar -C $(TOP) --exclude=./build --exclude=./.git --exclude=./debian/build \
+		--exclude=./debian/tmp --exclude=./debian/.debhelper -cf - . | \
+		tar -C $(BUILD)/deb/src -xf -
+	cd $(BUILD)/deb/src && dpkg-buildpackage -us -uc -b
+	@ls $(BUILD)/deb/*.deb
+
+deb-symbols:
+	cd $(BUILD)/deb/src && dpkg-gensymbols -plibuevt1 -Pdebian/libuevt1 \
+		-v$$(dpkg-parsechangelog -SVersion) -O$(TOP)/debian/libuevt1.symbols.new
+	{ sed -n '1p' $(TOP)/debian/libuevt1.symbols.new; \
+	  echo '* Build-Depends-Package: libuevt-dev'; \
+	  sed -n '2,$$p' $(TOP)/debian/libuevt1.symbols.new | grep -v '^\*'; } \
+		>$(TOP)/debian/libuevt1.symbols
+	rm $(TOP)/debian/libuevt1.symbols.new
+
 lint:
 	@$(TOP)/scripts/lint.sh
 
@@ -141,4 +165,4 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all deps module $(addprefix module-,$(DEBIAN_KERNELS)) module-stock module-debug test-modules kselftest-headers sdk tools samples \
-	selftests host-tests bench-bin upstream-tests userspace install lint in-tree check bench demo vm-run clean
+	selftests host-tests bench-bin upstream-tests userspace install deb deb-symbols lint in-tree check bench demo vm-run clean

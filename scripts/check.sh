@@ -91,6 +91,16 @@ log "in-tree build"
 	fi
 } | tee "$results/intree.tap"
 
+log "Debian packages"
+# make deb, lintian, dkms build for each test kernel, and the packages
+# installed with apt into a Debian 12 image that then boots in a VM
+# (scripts/deb-test.sh).  It prints its plan last: without it, it died.
+"$UEVT_TOP/scripts/deb-test.sh" | tee "$results/deb.tap"
+if ! grep -q '^1\.\.[0-9]' "$results/deb.tap"; then
+	echo "not ok 999 deb: scripts/deb-test.sh ended before its last check" | tee -a "$results/deb.tap"
+fi
+log "Debian packages: $(grep -c '^ok' "$results/deb.tap") ok, $(grep -c '^not ok' "$results/deb.tap") not ok"
+
 # One kernel's VM suite: its TAP, its console log, the scan of that log,
 # and how long it took.  Debian's kernels also run SLUB's own checks and
 # KFENCE; the debug kernel has KASAN instead, and the longest stress run.

@@ -17,9 +17,13 @@ PKGS_KERNEL="linux-source-6.12 sparse"
 PKGS_TRACE="libtracefs-dev libtraceevent-dev trace-cmd linux-perf"
 PKGS_FUZZ="clang libclang-rt-14-dev"
 PKGS_BENCH="libbenchmark-dev liblttng-ust-dev systemtap-sdt-dev gnuplot-nox libjson-c-dev python3"
+# make deb and its test (scripts/deb-test.sh): the packaging tools, DKMS
+# for the host's `dkms build`s, debootstrap for the Debian 12 image and
+# e2fsprogs for its ext4 disks (mkfs.ext4 -d, debugfs).
+PKGS_DEB="dpkg-dev debhelper dh-dkms dkms lintian debootstrap e2fsprogs"
 
 missing=()
-for p in $PKGS_BUILD $PKGS_VM $PKGS_KERNEL $PKGS_TRACE $PKGS_FUZZ $PKGS_BENCH; do
+for p in $PKGS_BUILD $PKGS_VM $PKGS_KERNEL $PKGS_TRACE $PKGS_FUZZ $PKGS_BENCH $PKGS_DEB; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 		missing+=("$p")
 done
