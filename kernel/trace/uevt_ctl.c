@@ -47,6 +47,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cred.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/perf_event.h>
@@ -93,6 +94,16 @@ static bool uevt_ctl_registry_on;
  * NULL; under uevt_ctl_mutex.
  */
 static struct perf_event *uevt_ctl_perf_hold;
+/*
+ * The credentials our counters are opened with, the kernel's own: perf
+ * checks the opener's right to a CPU counter (perf_event_paranoid), and
+ * the registering process's rights have nothing to do with ours.  Without
+ * them, an unprivileged process's every creation would set up and tear
+ * down the event's perf registration, with grace periods under
+ * event_mutex.  Set by uevt_ctl_init(), put by uevt_ctl_exit(); NULL:
+ * toggling only.
+ */
+static const struct cred *uevt_ctl_cred;
 
 static struct trace_event_call uevt_ctl_call, uevt_ctl_hold_call;
 
@@ -240,8 +251,20 @@ static struct perf_event *uevt_ctl_perf_open(void)
 		.disabled	= 1,
 	};
 
+	const struct cred *saved;
+	struct perf_event *event;
+
 	lockdep_assert_held(&uevt_ctl_mutex);
-	return perf_event_create_kernel_counter(&attr, raw_smp_processor_id(), NULL, NULL, NULL);
+	if (!uevt_ctl_cred)
+		return ERR_PTR(-EPERM);
+	/*
+	 * Any CPU will do: if it goes offline meanwhile, reg() has been
+	 * called all the same and only installing the counter fails.
+	 */
+	saved = override_creds(uevt_ctl_cred);
+	event = perf_event_create_kernel_counter(&attr, raw_smp_processor_id(), NULL, NULL, NULL);
+	revert_creds(saved);
+	return event;
 }
 
 /* Run @op through a counter opened on the registry event; under uevt_ctl_mutex. */
@@ -271,14 +294,23 @@ static void uevt_ctl_perf_run(struct uevt_ctl_op *op)
 	WRITE_ONCE(uevt_ctl_owner, NULL);
 }
 
-static void uevt_ctl_perf_release(void)
+/*
+ * Release the hold; under uevt_ctl_mutex.  Its release drops a module
+ * reference, which we take back first.  At exit (@exiting) the module
+ * start or unload holds one already, so taking another cannot race with
+ * rmmod; from the delayed work it must be a try: if rmmod is under way,
+ * the hold stays for uevt_ctl_exit().
+ */
+static void uevt_ctl_perf_release(bool exiting)
 {
 	lockdep_assert_held(&uevt_ctl_mutex);
-	if (uevt_ctl_perf_hold) {
-		/* Back for the reference its release drops. */
+	if (!uevt_ctl_perf_hold)
+		return;
+	if (exiting)
 		__module_get(THIS_MODULE);
-		perf_event_release_kernel(uevt_ctl_perf_hold);
-	}
+	else if (!try_module_get(THIS_MODULE))
+		return;
+	perf_event_release_kernel(uevt_ctl_perf_hold);
 	uevt_ctl_perf_hold = NULL;
 }
 #else
@@ -286,7 +318,7 @@ static void uevt_ctl_perf_run(struct uevt_ctl_op *op)
 {
 }
 
-static void uevt_ctl_perf_release(void)
+static void uevt_ctl_perf_release(bool exiting)
 {
 }
 #endif
@@ -294,7 +326,7 @@ static void uevt_ctl_perf_release(void)
 static void uevt_ctl_release(struct work_struct *work)
 {
 	mutex_lock(&uevt_ctl_mutex);
-	uevt_ctl_perf_release();
+	uevt_ctl_perf_release(!work);
 	/* No operation pending: the core's reg() call does nothing. */
 	if (uevt_ctl_registry_on)
 		uevt_ctl_toggle(&uevt_ctl_call, UEVT_CTL_EVENT, 0);
@@ -368,8 +400,11 @@ static int uevt_ctl_probe(void *arg)
  */
 int uevt_ctl_init(void)
 {
-	int ret = uevt_ctl_run(uevt_ctl_probe, NULL);
+	int ret;
 
+	/* No credentials: toggling the registry event still works. */
+	uevt_ctl_cred = prepare_kernel_cred(&init_task);
+	ret = uevt_ctl_run(uevt_ctl_probe, NULL);
 	if (ret) {
 		pr_err("tracing core did not register %s:%s (%d)\n",
 		       UEVT_CTL_SYSTEM, UEVT_CTL_EVENT, ret);
@@ -391,4 +426,7 @@ void uevt_ctl_exit(void)
 {
 	cancel_delayed_work_sync(&uevt_ctl_release_work);
 	uevt_ctl_release(NULL);
+	if (uevt_ctl_cred)
+		put_cred(uevt_ctl_cred);
+	uevt_ctl_cred = NULL;
 }
