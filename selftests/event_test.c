@@ -487,7 +487,7 @@ TEST_F(ev, highest_address_and_bit_come_back_exactly)
 	void *want = (void *)((1UL << 47) - 2 * 4096);
 	volatile uint64_t *w8;
 	volatile uint32_t *w4;
-	char *line;
+	struct status_line *line;
 	void *page;
 
 	page = mmap(want, 4096, PROT_READ | PROT_WRITE,
@@ -500,12 +500,12 @@ TEST_F(ev, highest_address_and_bit_come_back_exactly)
 	ASSERT_EQ(0, uevt_reg(self->fd, "t_high u32 a", (void *)w4, 31, 4, 0, NULL));
 	line = enabler_line(w8, 63);
 	ASSERT_NE(NULL, line);
-	EXPECT_NE(NULL, strstr(line, " size 8 ")) TH_LOG("%s", line);
-	free(line);
+	EXPECT_EQ(8, status_value(line, "size")) TH_LOG("%s", status_text(line));
+	status_line_free(line);
 	line = enabler_line(w4, 31);
 	ASSERT_NE(NULL, line);
-	EXPECT_NE(NULL, strstr(line, " size 4 ")) TH_LOG("%s", line);
-	free(line);
+	EXPECT_EQ(4, status_value(line, "size")) TH_LOG("%s", status_text(line));
+	status_line_free(line);
 	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_high"));
 	EXPECT_EQ(1ULL << 63, *w8);
 	EXPECT_EQ(1U << 31, *w4);
