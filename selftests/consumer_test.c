@@ -114,21 +114,11 @@ TEST_F_TIMEOUT(cons, perf_record_sets_bit_and_records_fields, 120)
 
 TEST_F(cons, perf_attach_shows_in_status)
 {
-	struct perf_event_attr pattr;
 	struct status_line *line;
-	char *id;
 	int perf_fd;
 
 	ASSERT_EQ(0, uevt_reg(self->fd, "t_pstat u32 a", &self->word, 3, 4, 0, NULL));
-	id = tfs_read(NULL, "events/" SYS "/t_pstat/id");
-	ASSERT_NE(NULL, id);
-	memset(&pattr, 0, sizeof(pattr));
-	pattr.type = PERF_TYPE_TRACEPOINT;
-	pattr.size = sizeof(pattr);
-	pattr.config = strtoull(id, NULL, 10);
-	pattr.sample_period = 1;
-	free(id);
-	perf_fd = (int)syscall(__NR_perf_event_open, &pattr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	perf_fd = perf_tracepoint_open(SYS, "t_pstat");
 	ASSERT_LE(0, perf_fd);
 	EXPECT_EQ(8U, self->word & 8);
 	line = status_line(SYS, "t_pstat");

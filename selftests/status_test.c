@@ -74,23 +74,14 @@ FIXTURE_TEARDOWN(st)
  */
 TEST_F(st, brief_file_has_the_builtin_format)
 {
-	struct perf_event_attr pattr;
 	int perf_fd, active = -1, busy = -1, lines = 0, used = 0;
-	char *text, *p, *id;
+	char *text, *p;
 
 	ASSERT_EQ(0, uevt_reg(self->fd, "t_st_ftrace u32 a", (void *)self->word, 0, 4, 0, NULL));
 	ASSERT_EQ(0, uevt_reg(self->fd, "t_st_perf u32 a", (void *)self->word, 1, 4, 0, NULL));
 	ASSERT_EQ(0, uevt_reg(self->fd, "t_st_idle u32 a", (void *)self->word, 2, 4, 0, NULL));
 	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_st_ftrace"));
-	id = tfs_read(NULL, "events/" SYS "/t_st_perf/id");
-	ASSERT_NE(NULL, id);
-	memset(&pattr, 0, sizeof(pattr));
-	pattr.type = PERF_TYPE_TRACEPOINT;
-	pattr.size = sizeof(pattr);
-	pattr.config = strtoull(id, NULL, 10);
-	pattr.sample_period = 1;
-	free(id);
-	perf_fd = (int)syscall(__NR_perf_event_open, &pattr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
+	perf_fd = perf_tracepoint_open(SYS, "t_st_perf");
 	ASSERT_LE(0, perf_fd);
 
 	text = read_brief();

@@ -22,6 +22,9 @@
 #include <regex.h>
 #include <sys/klog.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
+
+#include <linux/perf_event.h>
 
 #include <event-parse.h>
 #include <tracefs.h>
@@ -489,6 +492,29 @@ out:
 		fclose(f);
 	free(log);
 	return found;
+}
+
+/*
+ * A perf counter on tracepoint @system:@name, every hit sampled, for all
+ * processes on CPU 0 (the tracepoint's reg() sees one perf user): its fd,
+ * or -1.
+ */
+static inline int perf_tracepoint_open(const char *system, const char *name)
+{
+	struct perf_event_attr attr;
+	char file[256], *id;
+
+	snprintf(file, sizeof(file), "events/%s/%s/id", system, name);
+	id = tfs_read(NULL, file);
+	if (!id)
+		return -1;
+	memset(&attr, 0, sizeof(attr));
+	attr.type = PERF_TYPE_TRACEPOINT;
+	attr.size = sizeof(attr);
+	attr.config = strtoull(id, NULL, 10);
+	attr.sample_period = 1;
+	free(id);
+	return (int)syscall(__NR_perf_event_open, &attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
 /* Fork a child that drops to nobody and calls @fn(@arg); its exit status. */
