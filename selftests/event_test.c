@@ -330,6 +330,161 @@ TEST_F(ev, bad_payloads_never_reach_the_buffer)
 	}
 }
 
+/*
+ * A record's bytes cut into iovecs every way a writer may cut them: the
+ * index split across iovecs, empty iovecs whose base is garbage (never
+ * read), odd lengths, odd addresses, one write() of the whole record, and
+ * a record too long for the stack.  Every record must arrive byte-exact.
+ */
+static ssize_t write_cut(int fd, const uint8_t *rec, size_t len, const size_t *cuts, int ncuts,
+			 uint8_t *scratch)
+{
+	struct iovec iov[16];
+	size_t at = 0;
+	int n = 0, i;
+
+	/* Odd addresses: the record is moved one byte off alignment. */
+	memcpy(scratch + 1, rec, len);
+	for (i = 0; i < ncuts && at < len; i++) {
+		size_t cut = cuts[i] < len - at ? cuts[i] : len - at;
+
+		if (!cuts[i])	/* an empty iovec pointing at nothing readable */
+			iov[n++] = (struct iovec){ (void *)(uintptr_t)(i & 1 ? 8 : 0), 0 };
+		else
+			iov[n++] = (struct iovec){ scratch + 1 + at, cut };
+		at += cut;
+	}
+	if (at < len)
+		iov[n++] = (struct iovec){ scratch + 1 + at, len - at };
+	return writev(fd, iov, n);
+}
+
+TEST_F(ev, record_cut_across_iovecs_arrives_byte_exact)
+{
+	static const size_t cuts[][8] = {
+		{ 4 }, { 1, 3 }, { 2, 0, 2, 1 }, { 3, 1, 0, 0, 5 }, { 4, 7, 1, 1, 1 },
+		{ 1, 1, 1, 1, 1, 1, 1, 1 }, { 6, 0, 3, 8, 2 },
+	};
+	struct { uint32_t index; struct basic_payload p; } __attribute__((packed)) rec;
+	struct { uint32_t index; char s[300]; } __attribute__((packed)) big;
+	uint8_t scratch[sizeof(big) + 1];
+	uint32_t index = ~0U, bindex = ~0U;
+	struct records r;
+	char want[64];
+	unsigned int i;
+
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_cut u32 a; u64 b", &self->word, 0, 4, 0, &index));
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_cut_big char[300] s", &self->word, 1, 4, 0, &bindex));
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_cut"));
+	rec.index = index;
+	for (i = 0; i < ARRAY_SIZE(cuts); i++) {
+		rec.p = (struct basic_payload){ 0x01020300u + i, 0x1122334455667788ULL + i };
+		EXPECT_EQ((ssize_t)sizeof(rec),
+			  write_cut(self->fd, (uint8_t *)&rec, sizeof(rec), cuts[i], 8, scratch)) {
+			TH_LOG("cut %u: %s", i, strerror(errno));
+		}
+	}
+	/* One write() of the whole record: a single user buffer. */
+	rec.p = (struct basic_payload){ 77, 78 };
+	memcpy(scratch + 1, &rec, sizeof(rec));
+	EXPECT_EQ((ssize_t)sizeof(rec), write(self->fd, scratch + 1, sizeof(rec)));
+	tracefs_event_disable(self->inst, SYS, "t_cut");
+	/* collect() drains the buffer: one event at a time. */
+	ASSERT_EQ(0, collect(self->inst, SYS, "t_cut", &r));
+	/* The seven cuts, then the write(). */
+	ASSERT_EQ(ARRAY_SIZE(cuts) + 1, (size_t)r.count);
+	for (i = 0; i < ARRAY_SIZE(cuts); i++) {
+		snprintf(want, sizeof(want), "a=%u b=%llu", 0x01020300u + i,
+			 0x1122334455667788ULL + i);
+		EXPECT_STREQ(want, r.text[i]);
+	}
+	EXPECT_STREQ("a=77 b=78", r.text[ARRAY_SIZE(cuts)]);
+
+	/* Longer than a record read in one go. */
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_cut_big"));
+	big.index = bindex;
+	memset(big.s, 'x', sizeof(big.s));
+	big.s[sizeof(big.s) - 1] = '\0';
+	EXPECT_EQ((ssize_t)sizeof(big),
+		  write_cut(self->fd, (uint8_t *)&big, sizeof(big), cuts[3], 8, scratch));
+	tracefs_event_disable(self->inst, SYS, "t_cut_big");
+	ASSERT_EQ(0, collect(self->inst, SYS, "t_cut_big", &r));
+	ASSERT_EQ(1, r.count);
+	EXPECT_EQ(0, strncmp(r.text[0], "s=xxxxxxxx", 10));
+	EXPECT_EQ(2 + 299, (int)strlen(r.text[0]));
+}
+
+/*
+ * A payload that runs off its mapping: EFAULT while enabled, nothing
+ * recorded; EBADF while disabled, as the built-in says, though the
+ * payload cannot be read.  A segment in kernel space: EFAULT.
+ */
+TEST_F(ev, payload_running_off_its_mapping)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	uint8_t *two = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct basic_payload *p;
+	uint32_t index = ~0U;
+	struct records r;
+
+	ASSERT_NE(MAP_FAILED, two);
+	ASSERT_EQ(0, mprotect(two + page, page, PROT_NONE));
+	p = (struct basic_payload *)(two + page - 6);	/* 6 readable bytes of 12 */
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_off u32 a; u64 b", &self->word, 0, 4, 0, &index));
+	EXPECT_EQ(-EBADF, uevt_write(self->fd, index, p, sizeof(*p)));
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_off"));
+	EXPECT_EQ(-EFAULT, uevt_write(self->fd, index, p, sizeof(*p)));
+	EXPECT_EQ(-EFAULT, uevt_write(self->fd, index, (void *)-4096L, sizeof(*p)));
+	memset(two + page - 16, 0, 10);
+	EXPECT_EQ((ssize_t)(4 + sizeof(*p)),
+		  uevt_write(self->fd, index, two + page - 16, sizeof(*p)));
+	tracefs_event_disable(self->inst, SYS, "t_off");
+	ASSERT_EQ(0, collect(self->inst, SYS, "t_off", &r));
+	EXPECT_EQ(1, r.count);
+	EXPECT_STREQ("a=0 b=0", r.text[0]);
+	munmap(two, 2 * page);
+}
+
+/*
+ * A payload in a page that is in the page cache but not in our page
+ * tables: the read faults it in and the record arrives once, whole; a bad
+ * payload there is still rejected.
+ */
+TEST_F(ev, payload_behind_a_minor_fault_is_recorded_once)
+{
+	uint32_t s_at = record_header_size() + 4;
+	struct str_payload good = { 6u << 16 | s_at, "hello" }, bad = good;
+	struct str_payload *p;
+	struct records r;
+	uint32_t index = ~0U;
+	int mfd = memfd_create("uevt_payload", MFD_CLOEXEC), i;
+
+	ASSERT_LE(0, mfd);
+	ASSERT_EQ(0, ftruncate(mfd, 4096));
+	p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, mfd, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_minor __data_loc char[] s", &self->word, 0, 4, 0,
+			      &index));
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_minor"));
+	bad.loc = 5u << 16 | s_at;
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ((ssize_t)sizeof(good), pwrite(mfd, &good, sizeof(good), 0));
+		ASSERT_EQ(0, madvise(p, 4096, MADV_DONTNEED));
+		EXPECT_EQ((ssize_t)(4 + sizeof(good)), uevt_write(self->fd, index, p, sizeof(*p)));
+		ASSERT_EQ((ssize_t)sizeof(bad), pwrite(mfd, &bad, sizeof(bad), 0));
+		ASSERT_EQ(0, madvise(p, 4096, MADV_DONTNEED));
+		EXPECT_EQ(-EFAULT, uevt_write(self->fd, index, p, sizeof(*p)));
+	}
+	tracefs_event_disable(self->inst, SYS, "t_minor");
+	ASSERT_EQ(0, collect(self->inst, SYS, "t_minor", &r));
+	EXPECT_EQ(3, r.count);
+	for (i = 0; i < 3 && i < r.count; i++)
+		EXPECT_STREQ("s=hello", r.text[i]);
+	munmap(p, 4096);
+	close(mfd);
+}
+
 TEST_F(ev, filter_drops_non_matching_records)
 {
 	struct basic_payload p = { 0, 0 };

@@ -238,61 +238,98 @@ static struct uevt_event *uevt_file_event(struct uevt_file *uf, u32 index)
 /* Small records are built on the stack; larger ones in a bounded kmalloc. */
 #define UEVT_STACK_RECORD 256
 
+/*
+ * The event a write of @payload bytes goes to, after the checks programs
+ * written for user_events rely on, in its order: a negative index, an
+ * unknown one, a record shorter than the fixed fields, and then EBADF when
+ * nothing listens.  A record over the limit is refused as surely, enabled
+ * or not.  Both size errors count as rejected either way.
+ */
+static struct uevt_event *uevt_write_target(struct uevt_file *uf, u32 index, size_t payload)
+{
+	struct uevt_event *ev;
+
+	if ((s32)index < 0)
+		return ERR_PTR(-EINVAL);
+	ev = uevt_file_event(uf, index);
+	if (!ev)
+		return ERR_PTR(-ENOENT);
+	if (payload < ev->desc->fixed_size) {
+		atomic_long_inc(&ev->rejected);
+		return ERR_PTR(-EINVAL);
+	}
+	if (payload > UEVT_PAYLOAD_MAX) {
+		atomic_long_inc(&ev->rejected);
+		return ERR_PTR(-E2BIG);
+	}
+	if (!rcu_access_pointer(ev->tp.funcs))
+		return ERR_PTR(-EBADF);
+	return ev;
+}
+
+/* A record read whole: validated, then handed to every consumer. */
+static int uevt_write_record(struct uevt_event *ev, void *rec, size_t len)
+{
+	int ret = uevt_desc_validate(ev->desc, rec, len);
+
+	if (ret)
+		atomic_long_inc(&ev->rejected);
+	else
+		uevt_event_emit(ev, rec, len);
+	return ret;
+}
+
 static ssize_t uevt_write_iter(struct kiocb *kiocb, struct iov_iter *from)
 {
 	struct uevt_file *uf = kiocb->ki_filp->private_data;
 	size_t total = iov_iter_count(from), len;
-	u64 stack_rec[UEVT_STACK_RECORD / sizeof(u64)];
+	/* Not cleared first (INIT_STACK_ALL_ZERO): consumers get only the bytes read. */
+	u64 stack_rec[UEVT_STACK_RECORD / sizeof(u64)] __uninitialized;
+	u8 *rec = (u8 *)stack_rec, *at_index;
+	struct iov_iter whole = *from;
 	struct uevt_event *ev;
-	void *rec = stack_rec;
 	u32 index;
 	int ret;
 
 	if (total < sizeof(index))
 		return -EINVAL;
-	if (!copy_from_iter_full(&index, sizeof(index), from))
-		return -EFAULT;
-	/*
-	 * The errors programs written for user_events check, in its order:
-	 * a negative index, an unknown one, a record shorter than the fixed
-	 * fields, and then EBADF when nothing listens (the payload is not
-	 * even read: a probe that raced with disabling costs nothing more).
-	 * A record over the limit is refused as surely, enabled or not.
-	 * Both size errors count as rejected either way.
-	 */
-	if ((s32)index < 0)
-		return -EINVAL;
-	ev = uevt_file_event(uf, index);
-	if (!ev)
-		return -ENOENT;
-	if (total - sizeof(index) < ev->desc->fixed_size) {
-		atomic_long_inc(&ev->rejected);
-		return -EINVAL;
-	}
-	if (total - sizeof(index) > UEVT_PAYLOAD_MAX) {
-		atomic_long_inc(&ev->rejected);
-		return -E2BIG;
-	}
-	if (!rcu_access_pointer(ev->tp.funcs))
-		return -EBADF;
-
 	len = UEVT_ENTRY_SIZE + total - sizeof(index);
+	/*
+	 * What costs is each trip into user memory, not the bytes: a record
+	 * that fits on the stack is read in one, its index into the last
+	 * bytes of the header (which no consumer is given) so that the
+	 * payload lands after it.  Faults happen here, where sleeping is
+	 * fine, never in a buffer.  A read that fails is replayed step by
+	 * step below, so that the errors come in the order above: EBADF for
+	 * a disabled event even when its payload cannot be read.
+	 */
+	BUILD_BUG_ON(sizeof(index) > UEVT_ENTRY_SIZE);
+	at_index = rec + UEVT_ENTRY_SIZE - sizeof(index);
+	if (len <= sizeof(stack_rec) && uevt_copy_from_iter(at_index, total, &whole)) {
+		ev = uevt_write_target(uf, get_unaligned((u32 *)at_index), total - sizeof(index));
+		if (IS_ERR(ev))
+			return PTR_ERR(ev);
+		ret = uevt_write_record(ev, rec, len);
+		return ret ? ret : total;
+	}
+
+	if (!uevt_copy_from_iter(&index, sizeof(index), from))
+		return -EFAULT;
+	ev = uevt_write_target(uf, index, total - sizeof(index));
+	if (IS_ERR(ev))
+		return PTR_ERR(ev);
 	if (len > sizeof(stack_rec)) {
 		rec = kmalloc(len, GFP_KERNEL);
 		if (!rec)
 			return -ENOMEM;
 	}
-	/* Faults happen here, where sleeping is fine, never in a buffer. */
-	if (copy_from_iter_full((u8 *)rec + UEVT_ENTRY_SIZE, len - UEVT_ENTRY_SIZE, from))
-		ret = uevt_desc_validate(ev->desc, rec, len);
-	else
-		ret = -EFAULT;
-	if (ret)
+	if (uevt_copy_from_iter(rec + UEVT_ENTRY_SIZE, len - UEVT_ENTRY_SIZE, from)) {
+		ret = uevt_write_record(ev, rec, len);
+	} else {
 		atomic_long_inc(&ev->rejected);
-	else
-		uevt_event_emit(ev, rec, len);
-
-	if (rec != stack_rec)
+		ret = -EFAULT;
+	}
+	if (rec != (u8 *)stack_rec)
 		kfree(rec);
 	return ret ? ret : total;
 }

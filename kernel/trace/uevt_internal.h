@@ -18,6 +18,8 @@
 
 #include "uevt_desc.h"
 
+struct iov_iter;
+
 /* Module parameters (uevt_main.c). */
 extern char *uevt_system;
 extern bool uevt_as_builtin;
@@ -115,6 +117,9 @@ void uevt_mm_show(struct seq_file *m, struct uevt_mm *umm);
 int uevt_fork_init(void);
 void uevt_fork_exit(void);
 void uevt_fork_show(struct seq_file *m);
+
+/* uevt_copy.c */
+bool uevt_copy_from_iter(void *to, size_t len, struct iov_iter *from);
 
 /* uevt_status.c */
 int uevt_status_init(void);
