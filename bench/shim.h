@@ -46,12 +46,29 @@ const char *be_desc(const char *name, enum payload p, char *buf, size_t len);
 
 /* Processes holding registrations, for propagation, isolation, memory. */
 struct herd;
-/* @n children; each registers its own word (@forked == 0), or all inherit
- * the parent's registration of @event (@forked == 1). */
-struct herd *herd_start(const struct backend *be, int fd, const char *event, int n, int forked);
+/* @n children; each registers its own word (HERD_OWN), or all inherit the
+ * parent's registration of @event (HERD_FORKED), or each registers a word
+ * of a shared page the parent reads directly, without a system call per
+ * child (HERD_SHARED). */
+enum herd_mode { HERD_OWN, HERD_FORKED, HERD_SHARED };
+struct herd *herd_start(const struct backend *be, int fd, const char *event, int n,
+			enum herd_mode mode);
 /* Wait until every child's bit equals @on; ns waited or -errno. */
 long long herd_wait(struct herd *h, int on, long long timeout_ns);
 void herd_stop(struct herd *h);
+
+/*
+ * When the tracing core last finished registering a probe on a tracepoint
+ * for this process (kretprobe on tracepoint_probe_register, in a tracefs
+ * instance of its own with the mono clock, which CLOCK_MONOTONIC shares):
+ * where an enable stops being the static-key patching every backend pays
+ * and becomes the backend's own work.
+ */
+struct tp_clock;
+struct tp_clock *tp_clock_open(void);	/* NULL when kprobe events are missing */
+void tp_clock_reset(struct tp_clock *c);
+long long tp_clock_last(struct tp_clock *c);	/* ns, CLOCK_MONOTONIC; -1: none */
+void tp_clock_close(struct tp_clock *c);
 
 /* A process holding @n registrations spread over @nevents other events. */
 pid_t crowd_start(const struct backend *be, const char *prefix, int nevents, int n);

@@ -93,15 +93,19 @@ struct herd {
 	int n;
 	pid_t *pids;
 	uintptr_t *words;	/* each child's word address (shared page) */
+	uint32_t *shared;	/* HERD_SHARED: the children's words themselves */
 	int release[2];		/* children block reading this pipe */
 	uint32_t parent_word;	/* the registered word when forked */
-	int fd, forked;
+	int fd;
+	enum herd_mode mode;
 };
 
 static uint32_t child_word;	/* private to each process after fork */
 
-struct herd *herd_start(const struct backend *be, int fd, const char *event, int n, int forked)
+struct herd *herd_start(const struct backend *be, int fd, const char *event, int n,
+			enum herd_mode mode)
 {
+	int forked = mode == HERD_FORKED;
 	struct herd *h = calloc(1, sizeof(*h));
 	char desc[128];
 	int i, ready[2];
@@ -110,11 +114,13 @@ struct herd *herd_start(const struct backend *be, int fd, const char *event, int
 		return NULL;
 	h->n = n;
 	h->fd = fd;
-	h->forked = forked;
+	h->mode = mode;
 	h->pids = calloc((size_t)n, sizeof(*h->pids));
 	h->words = mmap(NULL, (size_t)n * sizeof(uintptr_t), PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (!h->pids || h->words == MAP_FAILED)
+	h->shared = mmap(NULL, (size_t)n * sizeof(uint32_t), PROT_READ | PROT_WRITE,
+			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (!h->pids || h->words == MAP_FAILED || h->shared == MAP_FAILED)
 		return NULL;
 	be_desc(event, PAYLOAD_SMALL, desc, sizeof(desc));
 	if (forked && be_register(fd, desc, &h->parent_word, 0, NULL))
@@ -123,12 +129,13 @@ struct herd *herd_start(const struct backend *be, int fd, const char *event, int
 	for (i = 0; i < n; i++) {
 		h->pids[i] = fork();
 		if (h->pids[i] == 0) {
+			uint32_t *word = mode == HERD_SHARED ? &h->shared[i] : &child_word;
 			char c;
 
 			close(h->release[1]);
-			if (!forked && be_register(fd, desc, &child_word, 0, NULL))
+			if (!forked && be_register(fd, desc, word, 0, NULL))
 				_exit(1);
-			h->words[i] = forked ? (uintptr_t)&h->parent_word : (uintptr_t)&child_word;
+			h->words[i] = forked ? (uintptr_t)&h->parent_word : (uintptr_t)word;
 			(void)!write(ready[1], "r", 1);
 			(void)!read(h->release[0], &c, 1);	/* until herd_stop() */
 			_exit(0);
@@ -154,7 +161,9 @@ long long herd_wait(struct herd *h, int on, long long timeout_ns)
 		uint32_t v = 0;
 		struct iovec local = { &v, 4 }, remote = { (void *)h->words[i], 4 };
 
-		if (process_vm_readv(h->pids[i], &local, 1, &remote, 1, 0) != 4)
+		if (h->mode == HERD_SHARED)
+			v = __atomic_load_n(&h->shared[i], __ATOMIC_RELAXED);
+		else if (process_vm_readv(h->pids[i], &local, 1, &remote, 1, 0) != 4)
 			return -errno;
 		if ((v & 1) == (uint32_t)on) {
 			i++;
@@ -177,9 +186,10 @@ void herd_stop(struct herd *h)
 		if (h->pids[i] > 0)
 			waitpid(h->pids[i], NULL, 0);
 	close(h->release[0]);
-	if (h->forked)
+	if (h->mode == HERD_FORKED)
 		be_unregister(h->fd, &h->parent_word, 0);
 	munmap(h->words, (size_t)h->n * sizeof(uintptr_t));
+	munmap(h->shared, (size_t)h->n * sizeof(uint32_t));
 	free(h->pids);
 	free(h);
 }
