@@ -368,7 +368,8 @@ long children_slab(const backend *be, int fd, int children)
 /*
  * memcg folds per-CPU stat updates into memory.stat only past a threshold
  * (about 512 KiB on two CPUs): samples must be much larger than that.  Per
- * registration: 100,000 bits, so batching blurs the figure by under 1%.  Per child: the bits' share in @children
+ * registration: 100,000 bits, so batching blurs the figure by under 1%, read
+ * once the slab has settled.  Per child: the bits' share in @children
  * children of a process holding range(1) bits, against children of one
  * holding none.
  */
@@ -384,15 +385,14 @@ void memory(benchmark::State &state)
 		return;
 	}
 	for (auto _ : state) {
-		long before = slab_bytes(), held, with, without;
+		long before = slab_bytes_settled(), held, with, without;
 		struct holding *h = hold(be, fd, "bench_mem", regs);
 
 		if (!h) {
 			state.SkipWithError("cannot register");
 			break;
 		}
-		usleep(100000);
-		held = slab_bytes();
+		held = slab_bytes_settled();
 		release(h);
 		per_reg = static_cast<double>(held - before) / regs;
 

@@ -81,6 +81,7 @@ void release(struct holding *h);
 
 int shim_fork_exit_wait(void);
 long slab_bytes(void);		/* Slab: of /proc/meminfo, in bytes */
+long slab_bytes_settled(void);	/* the same once frees in flight have landed */
 long long now_ns(void);
 
 #ifdef __cplusplus

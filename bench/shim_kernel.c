@@ -324,3 +324,24 @@ long slab_bytes(void)
 		fclose(f);
 	return kb < 0 ? -1 : kb * 1024;
 }
+
+/*
+ * slab_bytes() once it has stopped moving (under 64 KiB in 100 ms, for at
+ * most 5 s): objects the cases before freed after a grace period (100,000
+ * registrations' worth, for some) land for a while after those cases end,
+ * and would count against the next one.
+ */
+long slab_bytes_settled(void)
+{
+	long prev = slab_bytes(), now = prev;
+	int i;
+
+	for (i = 0; i < 50; i++) {
+		usleep(100000);
+		now = slab_bytes();
+		if (labs(now - prev) < 64 * 1024)
+			break;
+		prev = now;
+	}
+	return now;
+}
