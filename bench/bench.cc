@@ -18,6 +18,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <string>
 #include <vector>
 
@@ -486,6 +487,96 @@ void register_events(benchmark::State &state)
 	state.counters["events"] = n;
 }
 
+/* New events per timed batch of the side-by-side creation case. */
+constexpr int kCreateBatch = 100;
+
+/* Wait up to 30 s for tracefs to lose @system/@event; false if it did not. */
+bool event_gone(const char *system, const char *event)
+{
+	char path[256];
+
+	std::snprintf(path, sizeof(path), "/sys/kernel/tracing/events/%s/%s", system, event);
+	for (int i = 0; i < 300; i++) {
+		if (access(path, F_OK))
+			return true;
+		usleep(100000);
+	}
+	return false;
+}
+
+/*
+ * Event creation side by side: batches of kCreateBatch new events for uevt
+ * and for the built-in, alternating which goes first, each timed on its
+ * own; a repetition reports both costs per event and their ratio.  The
+ * events are let go after the loop, and the case waits until both have
+ * removed them, so that no removal runs under a later case's clock.
+ */
+void register_pair(benchmark::State &state)
+{
+	const backend *be[2] = { &shim_uevt_backend, &shim_user_events_backend };
+	int fd[2] = { be_open(be[0]), be_open(be[1]) };
+	/* Registered words must not move: a deque keeps them in place. */
+	std::deque<uint32_t> words[2];
+	double spent[2] = { 0, 0 };
+	/* Names differ between repetitions, which run in one process. */
+	static int repetition;
+	int rounds = 0, rep = repetition++;
+	char desc[128], last[64] = "";
+
+	/* Kernels without the built-in (Debian's): uevt alone, no ratio. */
+	int sides = fd[1] < 0 ? 1 : 2;
+
+	if (fd[0] < 0) {
+		state.SkipWithError(be[0]->data);
+	} else {
+		for (auto _ : state) {
+			for (int k = 0; k < sides; k++) {
+				int which = sides == 1 ? 0 : (rounds & 1) ^ k, ret = 0;
+				auto start = std::chrono::steady_clock::now();
+
+				for (int i = 0; i < kCreateBatch && !ret; i++) {
+					std::snprintf(last, sizeof(last), "bench_pair%d_%d_%d", rep,
+						      rounds, i);
+					std::snprintf(desc, sizeof(desc), "%s u32 a", last);
+					words[which].push_back(0);
+					ret = be_register(fd[which], desc, &words[which].back(), 0,
+							  nullptr);
+				}
+				spent[which] += std::chrono::duration<double, std::nano>(
+					std::chrono::steady_clock::now() - start).count();
+				if (ret) {
+					std::string msg = std::string(be[which]->data) + ": " +
+							  std::strerror(-ret);
+
+					state.SkipWithError(msg.c_str());
+					break;
+				}
+			}
+			rounds++;
+		}
+	}
+	for (int which = 0; which < 2; which++) {
+		if (fd[which] < 0)
+			continue;
+		for (auto &w : words[which])
+			be_unregister(fd[which], &w, 0);
+		close(fd[which]);
+	}
+	/* The last name was created on the side that went last: wait for both. */
+	for (int which = 0; which < sides && *last; which++)
+		if (!event_gone(be[which]->system, last)) {
+			state.SkipWithError("the new events were not removed within 30 s");
+			return;
+		}
+	if (!rounds)
+		return;
+	state.counters["uevt_ns"] = spent[0] / (rounds * kCreateBatch);
+	if (sides == 2 && spent[1] > 0) {
+		state.counters["builtin_ns"] = spent[1] / (rounds * kCreateBatch);
+		state.counters["ratio"] = spent[0] / spent[1];
+	}
+}
+
 void register_all()
 {
 	bool s = smoke();
@@ -550,6 +641,9 @@ void register_all()
 			->ArgNames({ "user_events", "n" })->Args({ b, s ? 10 : 1000 })
 			->Iterations(s ? 1 : 3)->Unit(benchmark::kMillisecond);
 	}
+	/* 1000 new events of each, in batches of kCreateBatch. */
+	benchmark::RegisterBenchmark("register/pair", register_pair)
+		->Iterations(s ? 1 : 1000 / kCreateBatch);
 }
 
 } // namespace

@@ -192,7 +192,10 @@ def main():
         if k.startswith("register/events/user_events:0/"):
             n = k.split("n:")[1]
             row("7 registration", "uevt, %s new events" % n, ns(runs, k), "ns",
-                "built-in user_events", ns(runs, k.replace("user_events:0", "user_events:1")), 1.0)
+                "built-in user_events", ns(runs, k.replace("user_events:0", "user_events:1")))
+    row("7 registration", "uevt, per new event", counter(runs, "register/pair", "uevt_ns"), "ns",
+        "built-in user_events (paired)", counter(runs, "register/pair", "builtin_ns"), 1.0,
+        paired=counter(runs, "register/pair", "ratio"))
 
     # The same creation case on Debian's kernel, uevt alone (bench.sh's second boot).
     if len(sys.argv) > 3:
