@@ -415,6 +415,49 @@ TEST_F(ev, record_cut_across_iovecs_arrives_byte_exact)
 }
 
 /*
+ * Records just too long to be read in one trip (253 to 260 bytes, index
+ * included), written as one buffer: write() and a one-iovec writev(), which
+ * the kernel may hand over as a single user buffer whose index is read
+ * first.  Every one arrives whole.
+ */
+TEST_F(ev, records_just_over_one_trip_arrive_whole)
+{
+	uint32_t s_at = record_header_size() + 4;
+	struct { uint32_t index, loc; char s[256]; } __attribute__((packed)) rec;
+	uint32_t index = ~0U;
+	struct records r;
+	unsigned int len, sent = 0;
+
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_edge __data_loc char[] s", &self->word, 0, 4, 0,
+			      &index));
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_edge"));
+	rec.index = index;
+	memset(rec.s, 'y', sizeof(rec.s));
+	/* The string's length with its NUL: 245 .. 252, records of 253 .. 260 bytes. */
+	for (len = 245; len <= 252; len++) {
+		size_t total = 8 + len;
+		struct iovec one = { &rec, total };
+
+		rec.loc = (uint32_t)len << 16 | s_at;
+		rec.s[len - 1] = '\0';
+		EXPECT_EQ((ssize_t)total, write(self->fd, &rec, total)) {
+			TH_LOG("write() of %zu bytes: %s", total, strerror(errno));
+		}
+		EXPECT_EQ((ssize_t)total, writev(self->fd, &one, 1)) {
+			TH_LOG("writev() of %zu bytes: %s", total, strerror(errno));
+		}
+		rec.s[len - 1] = 'y';
+		sent += 2;
+	}
+	tracefs_event_disable(self->inst, SYS, "t_edge");
+	ASSERT_EQ(0, collect(self->inst, SYS, "t_edge", &r));
+	EXPECT_EQ((int)sent, r.count);
+	/* The first eight kept: 245, 245, 246, 246, ... characters with the NUL. */
+	for (len = 0; len < 8 && (int)len < r.count; len++)
+		EXPECT_EQ(2 + 245 + (int)len / 2 - 1, (int)strlen(r.text[len]));
+}
+
+/*
  * A payload that runs off its mapping: EFAULT while enabled, nothing
  * recorded; EBADF while disabled, as the built-in says, though the
  * payload cannot be read.  A segment in kernel space: EFAULT.

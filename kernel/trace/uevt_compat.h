@@ -69,26 +69,12 @@ static inline long uevt_get_user_page(struct mm_struct *mm, unsigned long addr,
 #define UEVT_HAS_HUGETLB_FAULTS_ANYWAY 0
 #endif
 
-/*
- * The iovecs of a user-backed iterator from its current one on, and how
- * many; the first has iov_offset bytes consumed.  6.4 renamed iov_iter.iov
- * to __iov behind iter_iov(), which presents a ubuf iterator as one iovec
- * too; before, @one stands in for it.
- */
-static inline const struct iovec *uevt_iter_iovecs(const struct iov_iter *i, struct iovec *one,
-						   unsigned long *nr)
+/* The iovec array of an ITER_IOVEC iterator, from its current iovec on (6.4: __iov). */
+static inline const struct iovec *uevt_iter_iovecs(const struct iov_iter *i)
 {
 #ifdef UEVT_HAS_ITER_IOV
-	*nr = iter_is_ubuf(i) ? 1 : i->nr_segs;
 	return iter_iov(i);
 #else
-	if (iter_is_ubuf(i)) {
-		one->iov_base = i->ubuf;
-		one->iov_len = i->iov_offset + i->count;
-		*nr = 1;
-		return one;
-	}
-	*nr = i->nr_segs;
 	return i->iov;
 #endif
 }

@@ -7,20 +7,21 @@
  * window (stac/clac) per iovec and moves the bytes with "rep movsb", which
  * CPUs without FSRM start slowly and emulators (QEMU's TCG) run a byte per
  * loop, ending a translation block at every window.  A record is a few
- * dozen bytes in a few iovecs: it is read here in one window, all its
- * segments checked first, a word at a time (the idiom of
- * strncpy_from_user()).  Longer records, and iterators that are not plain
- * user memory, go through copy_from_iter().
+ * dozen bytes in a few iovecs: on x86-64 it is read here in one window,
+ * every iovec range checked before the window opens, a word at a time.
+ * Longer records, iterators that are not plain user memory, and other
+ * architectures (whose user_access_begin() may allow only the range it is
+ * given, or not fence speculation) go through copy_from_iter().
  */
+#include <linux/fault-inject-usercopy.h>
+#include <linux/instrumented.h>
 #include <linux/minmax.h>
+#include <linux/thread_info.h>
 #include <linux/uaccess.h>
 #include <linux/uio.h>
 
 #include "uevt_compat.h"
 #include "uevt_internal.h"
-
-/* Records up to this size are read in one window, a word at a time. */
-#define UEVT_COPY_WINDOW_MAX	256
 
 /*
  * @n bytes at @src into @to, inside an open user access window: inlined,
@@ -61,7 +62,8 @@ efault:
 /*
  * The first @len bytes of the @nr iovecs at @iov, whose first @skip bytes
  * were consumed already, into @to.  Every range is checked before the
- * window opens: user_access_begin() fences speculation after the checks.
+ * window opens: on x86-64 user_access_begin() allows every user address
+ * (stac) and fences speculation after all the checks.
  */
 static int uevt_copy_iovecs(u8 *to, size_t len, const struct iovec *iov, unsigned long nr,
 			    size_t skip)
@@ -106,26 +108,42 @@ static int uevt_copy_iovecs(u8 *to, size_t len, const struct iovec *iov, unsigne
 /**
  * uevt_copy_from_iter() - copy bytes of a record from the writer's iovecs
  * @to: where they go.
- * @len: how many; @from holds at least as many.
+ * @len: how many.
  * @from: the writer's iterator, advanced past what was copied.
  *
  * Faults are taken or not as the caller's context says: under
  * pagefault_disable() a page that is not present fails the copy.
  *
  * Context: process context.
- * Return: true when all @len bytes were copied; on false, @from is left
- * somewhere in between (copy from a copy of it to retry).
+ * Return: true when all @len bytes were copied; false when @from holds
+ * fewer or a fault stopped the copy, @from then left somewhere in between
+ * (copy from a copy of it to retry).
  */
 bool uevt_copy_from_iter(void *to, size_t len, struct iov_iter *from)
 {
 	const struct iovec *iov;
-	struct iovec one;
+	struct iovec ubuf;
 	unsigned long nr;
 
-	if (!IS_ENABLED(CONFIG_HAVE_EFFICIENT_UNALIGNED_ACCESS) || len > UEVT_COPY_WINDOW_MAX ||
-	    !user_backed_iter(from) || iov_iter_count(from) < len)
+	if (!IS_ENABLED(CONFIG_X86_64) || len > UEVT_RECORD_ONE_TRIP || !user_backed_iter(from) ||
+	    iov_iter_count(from) < len)
 		return copy_from_iter_full(to, len, from);
-	iov = uevt_iter_iovecs(from, &one, &nr);
+	/* What copy_from_user() does before it copies. */
+	might_fault();
+	if (should_fail_usercopy())
+		return false;
+	check_object_size(to, len, false);
+	instrument_write(to, len);
+	if (iter_is_ubuf(from)) {
+		/* One buffer: its start, and the bytes read and left. */
+		ubuf.iov_base = from->ubuf;
+		ubuf.iov_len = from->iov_offset + iov_iter_count(from);
+		iov = &ubuf;
+		nr = 1;
+	} else {
+		iov = uevt_iter_iovecs(from);
+		nr = from->nr_segs;
+	}
 	if (uevt_copy_iovecs(to, len, iov, nr, from->iov_offset))
 		return false;
 	iov_iter_advance(from, len);

@@ -90,7 +90,9 @@ static void uevt_perf_probe(void *data, struct uevt_event *ev, void *rec, size_t
 /**
  * uevt_event_emit() - hand a validated record to every attached consumer
  * @ev: the event.
- * @record: UEVT_ENTRY_SIZE bytes of room, then the payload.
+ * @record: UEVT_ENTRY_SIZE bytes of room, then the payload.  The room's
+ *	bytes are whatever the caller had there (uninitialized stack, the
+ *	write index): consumers are given the payload only.
  * @len: bytes in @record.
  *
  * Context: any context that may disable preemption; @record is kernel

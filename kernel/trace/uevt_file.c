@@ -11,6 +11,7 @@
 
 #include <linux/capability.h>
 #include <linux/fs.h>
+#include <linux/nospec.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -229,14 +230,12 @@ static struct uevt_event *uevt_file_event(struct uevt_file *uf, u32 index)
 
 	rcu_read_lock();
 	refs = rcu_dereference(uf->refs);
+	/* The index is the writer's: no speculative read past the table. */
 	if (refs && index < refs->count)
-		ev = refs->events[index];
+		ev = refs->events[array_index_nospec(index, refs->count)];
 	rcu_read_unlock();
 	return ev;
 }
-
-/* Small records are built on the stack; larger ones in a bounded kmalloc. */
-#define UEVT_STACK_RECORD 256
 
 /*
  * The event a write of @payload bytes goes to, after the checks programs
@@ -283,8 +282,13 @@ static ssize_t uevt_write_iter(struct kiocb *kiocb, struct iov_iter *from)
 {
 	struct uevt_file *uf = kiocb->ki_filp->private_data;
 	size_t total = iov_iter_count(from), len;
-	/* Not cleared first (INIT_STACK_ALL_ZERO): consumers get only the bytes read. */
-	u64 stack_rec[UEVT_STACK_RECORD / sizeof(u64)] __uninitialized;
+	/*
+	 * Room for the header, then a record read in one trip.  Not cleared
+	 * first (INIT_STACK_ALL_ZERO): consumers get only the bytes read.
+	 * Longer records are built in a bounded kmalloc.
+	 */
+	u64 stack_rec[DIV_ROUND_UP(UEVT_ENTRY_SIZE + UEVT_RECORD_ONE_TRIP, sizeof(u64))]
+		__uninitialized;
 	u8 *rec = (u8 *)stack_rec, *at_index;
 	struct iov_iter whole = *from;
 	struct uevt_event *ev;
@@ -295,17 +299,20 @@ static ssize_t uevt_write_iter(struct kiocb *kiocb, struct iov_iter *from)
 		return -EINVAL;
 	len = UEVT_ENTRY_SIZE + total - sizeof(index);
 	/*
-	 * What costs is each trip into user memory, not the bytes: a record
-	 * that fits on the stack is read in one, its index into the last
-	 * bytes of the header (which no consumer is given) so that the
-	 * payload lands after it.  Faults happen here, where sleeping is
-	 * fine, never in a buffer.  A read that fails is replayed step by
-	 * step below, so that the errors come in the order above: EBADF for
-	 * a disabled event even when its payload cannot be read.
+	 * What costs is each trip into user memory, not the bytes: a short
+	 * record is read in one, its index into the last bytes of the header
+	 * (which no consumer is given) so that the payload lands after it.
+	 * Faults happen here, where sleeping is fine, never in a buffer.  A
+	 * read that fails is replayed step by step below, so that the errors
+	 * come in the order above: EBADF for a disabled event even when its
+	 * payload cannot be read.  The price: a write that races with
+	 * disabling reads its payload, faulting it in if need be (its own
+	 * memory, so its own wait), where it used to return before.
 	 */
 	BUILD_BUG_ON(sizeof(index) > UEVT_ENTRY_SIZE);
 	at_index = rec + UEVT_ENTRY_SIZE - sizeof(index);
-	if (len <= sizeof(stack_rec) && uevt_copy_from_iter(at_index, total, &whole)) {
+	if (total <= UEVT_RECORD_ONE_TRIP && uevt_copy_from_iter(at_index, total, &whole)) {
+		*from = whole;
 		ev = uevt_write_target(uf, get_unaligned((u32 *)at_index), total - sizeof(index));
 		if (IS_ERR(ev))
 			return PTR_ERR(ev);

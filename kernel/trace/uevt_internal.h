@@ -119,6 +119,8 @@ void uevt_fork_exit(void);
 void uevt_fork_show(struct seq_file *m);
 
 /* uevt_copy.c */
+/* A record this long or shorter (index included) is read in one trip. */
+#define UEVT_RECORD_ONE_TRIP	256
 bool uevt_copy_from_iter(void *to, size_t len, struct iov_iter *from);
 
 /* uevt_status.c */
