@@ -22,6 +22,7 @@
 #include <string>
 #include <vector>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -97,13 +98,19 @@ struct enabled_event {
 	}
 };
 
+/* Whether this kernel has the built-in user_events (the paired cases' peer). */
+bool builtin_present()
+{
+	return access(shim_user_events_backend.data, F_OK) == 0;
+}
+
 /* Writes per timed batch: long enough for the clock, short enough to interleave finely. */
 constexpr int kEmitBatch = 100;
 
 /*
  * uevt and the built-in side by side: both events registered and enabled
- * before the clock starts (enabling patches kernel text, which an
- * emulator pays for afterwards), then batches of writes to one and to the
+ * before the clock starts (enabling may patch kernel text, for the
+ * scheduler's command-line recording, which an emulator pays for afterwards), then batches of writes to one and to the
  * other, alternating which goes first.  Each repetition reports both
  * costs and their ratio, so the ratio's spread over repetitions is that
  * of a ratio measured in one stretch, not of two figures measured apart.
@@ -116,12 +123,13 @@ void emit_pair(benchmark::State &state, enum payload p)
 	double spent[2] = { 0, 0 };
 	uint64_t rounds = 0;
 	/* Kernels without the built-in (Debian's): uevt alone, no ratio. */
-	int sides = ev[1].error.empty() ? 2 : 1;
+	int sides = builtin_present() ? 2 : 1;
 
-	if (!ev[0].error.empty()) {
-		state.SkipWithError(ev[0].error.c_str());
-		return;
-	}
+	for (int k = 0; k < sides; k++)
+		if (!ev[k].error.empty()) {
+			state.SkipWithError(ev[k].error.c_str());
+			return;
+		}
 	for (auto _ : state) {
 		for (int k = 0; k < sides; k++) {
 			int which = sides == 1 ? 0 : static_cast<int>(rounds & 1) ^ k;
@@ -218,6 +226,8 @@ void propagation(benchmark::State &state)
 			be_set(enable, 1);
 			waited = herd_wait(h, 1, 60LL * 1000000000);
 			if (waited < 0) {
+				/* Left enabled, the event would run into the next cases. */
+				be_set(enable, 0);
 				state.SkipWithError("a bit never converged");
 				break;
 			}
@@ -237,8 +247,9 @@ void propagation(benchmark::State &state)
 
 /*
  * The backend's own part of an enable: from the tracing core's return from
- * tracepoint_probe_register() (the static-key patching both backends pay)
- * to every bit seen.  The children's words sit in one shared page that
+ * tracepoint_probe_register() (the tracing core's part of an enable, the
+ * same for both: the enable write, event_mutex, the probe array) to every
+ * bit seen.  The children's words sit in one shared page that
  * this process reads directly, so seeing them costs no system call each.
  */
 void propagation_own(benchmark::State &state)
@@ -264,12 +275,14 @@ void propagation_own(benchmark::State &state)
 			tp_clock_reset(clock);
 			be_set(enable, 1);
 			if (herd_wait(h, 1, 60LL * 1000000000) < 0) {
+				be_set(enable, 0);
 				state.SkipWithError("a bit never converged");
 				break;
 			}
 			seen = now_ns();
 			registered = tp_clock_last(clock);
 			if (registered < 0 || registered > seen) {
+				be_set(enable, 0);
 				state.SkipWithError("no tracepoint registration seen");
 				break;
 			}
@@ -387,13 +400,18 @@ void memory(benchmark::State &state)
 	}
 	for (auto _ : state) {
 		long before = slab_bytes_settled(), held, with, without;
-		struct holding *h = hold(be, fd, "bench_mem", regs);
+		struct holding *h = before < 0 ? nullptr : hold(be, fd, "bench_mem", regs);
 
 		if (!h) {
-			state.SkipWithError("cannot register");
+			state.SkipWithError(before < 0 ? "the slab never settled" : "cannot register");
 			break;
 		}
 		held = slab_bytes_settled();
+		if (held < 0) {
+			release(h);
+			state.SkipWithError("the slab never settled");
+			break;
+		}
 		release(h);
 		per_reg = static_cast<double>(held - before) / regs;
 
@@ -447,6 +465,43 @@ void register_one(benchmark::State &state)
 	close(fd);
 }
 
+/*
+ * Wait up to 30 s until no event of @system is named @prefix... (but
+ * the SDK probes that live as long as the process), then
+ * 1.5 s more: uevt removes its events through the control events, whose
+ * hold it lets go 1 s after its last operation (a grace period under
+ * event_mutex).  False if the events stayed.
+ */
+bool events_gone(const char *system, const char *prefix)
+{
+	char path[128];
+	size_t n = std::strlen(prefix);
+
+	std::snprintf(path, sizeof(path), "/sys/kernel/tracing/events/%s", system);
+	for (int i = 0; i < 300; i++) {
+		DIR *dir = opendir(path);
+		bool found = false;
+
+		for (struct dirent *d; dir && !found && (d = readdir(dir));) {
+			/* The probes of shim_probe.c stay for the whole run. */
+			found = !std::strncmp(d->d_name, prefix, n) &&
+				std::strcmp(d->d_name, "bench_small") &&
+				std::strcmp(d->d_name, "bench_str");
+			if (found && i == 299)
+				std::fprintf(stderr, "still there after 30 s: %s/%s\n", system,
+					     d->d_name);
+		}
+		if (dir)
+			closedir(dir);
+		if (!found) {
+			usleep(1500000);
+			return true;
+		}
+		usleep(100000);
+	}
+	return false;
+}
+
 void register_events(benchmark::State &state)
 {
 	const backend *be = backend_arg(state.range(0));
@@ -481,6 +536,13 @@ void register_events(benchmark::State &state)
 		for (int i = 0; i < n; i++)
 			be_unregister(fd, &words[i / 32], i % 32);
 		close(fd);
+		/* Their removal must not run under the next round's clock. */
+		std::snprintf(desc, sizeof(desc), "bench_many%d_", round);
+		if (!events_gone(be->system, desc)) {
+			state.ResumeTiming();
+			state.SkipWithError("the new events were not removed within 30 s");
+			break;
+		}
 		round++;
 		state.ResumeTiming();
 	}
@@ -490,70 +552,63 @@ void register_events(benchmark::State &state)
 /* New events per timed batch of the side-by-side creation case. */
 constexpr int kCreateBatch = 100;
 
-/* Wait up to 30 s for tracefs to lose @system/@event; false if it did not. */
-bool event_gone(const char *system, const char *event)
-{
-	char path[256];
-
-	std::snprintf(path, sizeof(path), "/sys/kernel/tracing/events/%s/%s", system, event);
-	for (int i = 0; i < 300; i++) {
-		if (access(path, F_OK))
-			return true;
-		usleep(100000);
-	}
-	return false;
-}
-
 /*
  * Event creation side by side: batches of kCreateBatch new events for uevt
  * and for the built-in, alternating which goes first, each timed on its
  * own; a repetition reports both costs per event and their ratio.  The
- * events are let go after the loop, and the case waits until both have
- * removed them, so that no removal runs under a later case's clock.
+ * case starts once earlier cases' events are gone, and ends once both
+ * backends have removed its own, so that no removal runs under a clock.
  */
 void register_pair(benchmark::State &state)
 {
 	const backend *be[2] = { &shim_uevt_backend, &shim_user_events_backend };
-	int fd[2] = { be_open(be[0]), be_open(be[1]) };
+	/* Kernels without the built-in (Debian's): uevt alone, no ratio. */
+	int sides = builtin_present() ? 2 : 1;
+	int fd[2] = { be_open(be[0]), sides == 2 ? be_open(be[1]) : -1 };
 	/* Registered words must not move: a deque keeps them in place. */
 	std::deque<uint32_t> words[2];
 	double spent[2] = { 0, 0 };
 	/* Names differ between repetitions, which run in one process. */
 	static int repetition;
 	int rounds = 0, rep = repetition++;
-	char desc[128], last[64] = "";
+	char desc[128], prefix[32], name[64];
+	bool failed = false;
 
-	/* Kernels without the built-in (Debian's): uevt alone, no ratio. */
-	int sides = fd[1] < 0 ? 1 : 2;
-
-	if (fd[0] < 0) {
-		state.SkipWithError(be[0]->data);
-	} else {
-		for (auto _ : state) {
-			for (int k = 0; k < sides; k++) {
-				int which = sides == 1 ? 0 : (rounds & 1) ^ k, ret = 0;
-				auto start = std::chrono::steady_clock::now();
-
-				for (int i = 0; i < kCreateBatch && !ret; i++) {
-					std::snprintf(last, sizeof(last), "bench_pair%d_%d_%d", rep,
-						      rounds, i);
-					std::snprintf(desc, sizeof(desc), "%s u32 a", last);
-					words[which].push_back(0);
-					ret = be_register(fd[which], desc, &words[which].back(), 0,
-							  nullptr);
-				}
-				spent[which] += std::chrono::duration<double, std::nano>(
-					std::chrono::steady_clock::now() - start).count();
-				if (ret) {
-					std::string msg = std::string(be[which]->data) + ": " +
-							  std::strerror(-ret);
-
-					state.SkipWithError(msg.c_str());
-					break;
-				}
-			}
-			rounds++;
+	std::snprintf(prefix, sizeof(prefix), "bench_pair%d_", rep);
+	for (int which = 0; which < 2; which++)
+		if (which < sides && fd[which] < 0) {
+			state.SkipWithError(be[which]->data);
+			failed = true;
 		}
+	for (int which = 0; which < sides && !failed; which++)
+		if (!events_gone(be[which]->system, "bench_")) {
+			state.SkipWithError("earlier cases' events were not removed within 30 s");
+			failed = true;
+		}
+	for (auto _ : state) {
+		if (failed)
+			break;
+		for (int k = 0; k < sides && !failed; k++) {
+			int which = sides == 1 ? 0 : (rounds & 1) ^ k, ret = 0;
+			auto start = std::chrono::steady_clock::now();
+
+			for (int i = 0; i < kCreateBatch && !ret; i++) {
+				std::snprintf(name, sizeof(name), "%s%d_%d", prefix, rounds, i);
+				std::snprintf(desc, sizeof(desc), "%s u32 a", name);
+				words[which].push_back(0);
+				ret = be_register(fd[which], desc, &words[which].back(), 0, nullptr);
+			}
+			spent[which] += std::chrono::duration<double, std::nano>(
+				std::chrono::steady_clock::now() - start).count();
+			if (ret) {
+				std::string msg = std::string(be[which]->data) + ": " +
+						  std::strerror(-ret);
+
+				state.SkipWithError(msg.c_str());
+				failed = true;
+			}
+		}
+		rounds++;
 	}
 	for (int which = 0; which < 2; which++) {
 		if (fd[which] < 0)
@@ -562,13 +617,12 @@ void register_pair(benchmark::State &state)
 			be_unregister(fd[which], &w, 0);
 		close(fd[which]);
 	}
-	/* The last name was created on the side that went last: wait for both. */
-	for (int which = 0; which < sides && *last; which++)
-		if (!event_gone(be[which]->system, last)) {
+	for (int which = 0; which < sides; which++)
+		if (!events_gone(be[which]->system, prefix) && !failed) {
 			state.SkipWithError("the new events were not removed within 30 s");
-			return;
+			failed = true;
 		}
-	if (!rounds)
+	if (failed || !rounds)
 		return;
 	state.counters["uevt_ns"] = spent[0] / (rounds * kCreateBatch);
 	if (sides == 2 && spent[1] > 0) {

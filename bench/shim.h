@@ -61,8 +61,8 @@ void herd_stop(struct herd *h);
  * When the tracing core last finished registering a probe on a tracepoint
  * for this process (kretprobe on tracepoint_probe_register, in a tracefs
  * instance of its own with the mono clock, which CLOCK_MONOTONIC shares):
- * where an enable stops being the static-key patching every backend pays
- * and becomes the backend's own work.
+ * where an enable stops being the tracing core's work, the same for every
+ * backend, and becomes the backend's own.
  */
 struct tp_clock;
 struct tp_clock *tp_clock_open(void);	/* NULL when kprobe events are missing */
@@ -81,7 +81,7 @@ void release(struct holding *h);
 
 int shim_fork_exit_wait(void);
 long slab_bytes(void);		/* Slab: of /proc/meminfo, in bytes */
-long slab_bytes_settled(void);	/* the same once frees in flight have landed */
+long slab_bytes_settled(void);	/* the same once it stops moving; -1 if never */
 long long now_ns(void);
 
 #ifdef __cplusplus

@@ -326,22 +326,23 @@ long slab_bytes(void)
 }
 
 /*
- * slab_bytes() once it has stopped moving (under 64 KiB in 100 ms, for at
- * most 5 s): objects the cases before freed after a grace period (100,000
- * registrations' worth, for some) land for a while after those cases end,
- * and would count against the next one.
+ * slab_bytes() once it has stopped moving: memory.stat folds small updates
+ * in only every 2 s (or past 64 pages per CPU), and objects the cases
+ * before freed after a grace period (100,000 registrations' worth, for
+ * some) land for a while after those cases end.  Two readings 2.5 s apart
+ * within 64 KiB of each other, for at most 15 s; -1 if they never agree.
  */
 long slab_bytes_settled(void)
 {
-	long prev = slab_bytes(), now = prev;
+	long prev = slab_bytes(), now;
 	int i;
 
-	for (i = 0; i < 50; i++) {
-		usleep(100000);
+	for (i = 0; i < 6; i++) {
+		usleep(2500000);
 		now = slab_bytes();
 		if (labs(now - prev) < 64 * 1024)
-			break;
+			return now;
 		prev = now;
 	}
-	return now;
+	return -1;
 }

@@ -6,7 +6,8 @@
  * CLOCK_MONOTONIC), with only this process's events.  Both uevt and the
  * built-in user_events register their probe there first when an event is
  * enabled, then write the enable bits: the time from this moment to the
- * last bit seen is the part of an enable that is the backend's own.
+ * last bit seen is the part of an enable that is the backend's own (before
+ * it, the tracing core's: the enable write, event_mutex, the probe array).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -54,6 +55,9 @@ struct tp_clock *tp_clock_open(void)
 	c->probe = tracefs_kretprobe_alloc(TP_CLOCK_SYSTEM, TP_CLOCK_EVENT,
 					   "tracepoint_probe_register", NULL, 0);
 	c->inst = tracefs_instance_create("uevt_bench_tp");
+	/* One left behind by a run that was killed would make the create fail. */
+	if (c->probe)
+		tracefs_dynevent_destroy(c->probe, true);
 	if (!c->probe || tracefs_dynevent_create(c->probe) || !c->inst ||
 	    tracefs_instance_file_write(c->inst, "trace_clock", "mono") < 0 ||
 	    tracefs_instance_file_write(c->inst, "set_event_pid", pid) < 0 ||

@@ -240,7 +240,7 @@ def main():
              "the ratio's [min..max] is that of the per-repetition ratios.",
              "A ratio whose spread reaches its target gets no verdict.",
              "Propagation's own part runs from the return of tracepoint_probe_register() (the",
-             "static-key patching both pay) to every bit seen, words in one shared page.", ""]
+             "tracing core's part, the same for both) to every bit seen, words in one shared page.", ""]
     lines.append("%-18s %-44s %-30s %-8s %-30s %-30s %-22s %6s %s" %
                  ("section", "case", "value [min..max]", "unit", "peer", "peer [min..max]",
                   "ratio [min..max]", "target", ""))

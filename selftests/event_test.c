@@ -415,26 +415,28 @@ TEST_F(ev, record_cut_across_iovecs_arrives_byte_exact)
 }
 
 /*
- * Records just too long to be read in one trip (253 to 260 bytes, index
- * included), written as one buffer: write() and a one-iovec writev(), which
- * the kernel may hand over as a single user buffer whose index is read
- * first.  Every one arrives whole.
+ * Records around the one-trip limit (253 to 260 bytes, index included;
+ * from 257 on they are read in two steps: the index, then the payload),
+ * written as one buffer: write() and a one-iovec writev(), which the
+ * kernel may hand over as a single user buffer read at an offset.  Every
+ * one arrives whole; the longest come first, so that the records whose
+ * text is kept are the two-step ones.
  */
-TEST_F(ev, records_just_over_one_trip_arrive_whole)
+TEST_F(ev, records_around_the_one_trip_limit_arrive_whole)
 {
 	uint32_t s_at = record_header_size() + 4;
 	struct { uint32_t index, loc; char s[256]; } __attribute__((packed)) rec;
 	uint32_t index = ~0U;
 	struct records r;
-	unsigned int len, sent = 0;
+	unsigned int len, sent = 0, i;
 
 	ASSERT_EQ(0, uevt_reg(self->fd, "t_edge __data_loc char[] s", &self->word, 0, 4, 0,
 			      &index));
 	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_edge"));
 	rec.index = index;
 	memset(rec.s, 'y', sizeof(rec.s));
-	/* The string's length with its NUL: 245 .. 252, records of 253 .. 260 bytes. */
-	for (len = 245; len <= 252; len++) {
+	/* The string's length with its NUL: 252 .. 245, records of 260 .. 253 bytes. */
+	for (len = 252; len >= 245; len--) {
 		size_t total = 8 + len;
 		struct iovec one = { &rec, total };
 
@@ -452,9 +454,13 @@ TEST_F(ev, records_just_over_one_trip_arrive_whole)
 	tracefs_event_disable(self->inst, SYS, "t_edge");
 	ASSERT_EQ(0, collect(self->inst, SYS, "t_edge", &r));
 	EXPECT_EQ((int)sent, r.count);
-	/* The first eight kept: 245, 245, 246, 246, ... characters with the NUL. */
-	for (len = 0; len < 8 && (int)len < r.count; len++)
-		EXPECT_EQ(2 + 245 + (int)len / 2 - 1, (int)strlen(r.text[len]));
+	/* The eight kept: records of 260, 260, 259, 259, ... 257 bytes. */
+	for (i = 0; i < 8 && (int)i < r.count; i++) {
+		char want[260] = "s=";
+
+		memset(want + 2, 'y', 252 - i / 2 - 1);
+		EXPECT_STREQ(want, r.text[i]);
+	}
 }
 
 /*
