@@ -96,18 +96,28 @@ if [ -x "$B" ]; then
 	rm -f /tmp/bench.$$
 fi
 
-# Unreferenced events and exited processes' state go asynchronously: until
-# then the module is in use, and rmmod says so (EAGAIN).  Give it 10 s.
-i=0
-while :; do
-	rmmod uevt 2>/tmp/rmmod.$$
-	rc=$?
-	[ "$rc" = 0 ] || [ $i -ge 20 ] && break
-	sleep 0.5
-	i=$((i + 1))
-done
-[ "$rc" = 0 ] || sed 's/^/# /' /tmp/rmmod.$$
-rm -f /tmp/rmmod.$$
+# Unreferenced events and exited processes' state go asynchronously, and
+# the control events stay enabled for a second after the last creation or
+# removal: until then the module is in use, and rmmod says so (EAGAIN).
+# unload_uevt gives it 10 s; its status is rmmod's, its message on stderr.
+unload_uevt() {
+	local i=0 rc
+	while :; do
+		rmmod uevt 2>/tmp/rmmod.$$
+		rc=$?
+		[ "$rc" = 0 ] || [ $i -ge 20 ] && break
+		sleep 0.5
+		i=$((i + 1))
+	done
+	[ "$rc" = 0 ] || cat /tmp/rmmod.$$ >&2
+	rm -f /tmp/rmmod.$$
+	return "$rc"
+}
+
+unload_uevt 2>/tmp/rmmod-err.$$
+rc=$?
+sed 's/^/# /' /tmp/rmmod-err.$$
+rm -f /tmp/rmmod-err.$$
 [ "$rc" = 0 ] && [ ! -d /sys/module/uevt ] && [ ! -e /dev/uevt ] &&
 	! ls /sys/kernel/tracing/events | grep -q '^uevt'
 if ! result $? "runner: uevt.ko unloads and leaves nothing behind (rmmod status $rc)"; then
@@ -121,7 +131,7 @@ mode=$(stat -c %a /dev/uevt 2>/dev/null)
 smode=$(stat -c %a /dev/uevt-status 2>/dev/null)
 [ "$mode" = 660 ] && [ "$smode" = 440 ]
 result $? "runner: dev_mode=0660 gives /dev/uevt mode 660, /dev/uevt-status 440 (got '$mode', '$smode')"
-rmmod uevt
+unload_uevt
 
 # system= puts the events under another tracefs system.
 insmod "$MOD" system=uevt_alt
@@ -152,8 +162,7 @@ fi
 result $? "runner: system=uevt_alt puts events in events/uevt_alt (writer status $rc)"
 rm -f /tmp/emit.$$ /tmp/trace.$$
 rmdir $I
-sleep 0.5
-rmmod uevt
+unload_uevt
 
 insmod "$MOD" dev_mode=01777 2>/dev/null
 rc=$?
