@@ -98,60 +98,80 @@ struct enabled_event {
 	}
 };
 
-/* Whether this kernel has the built-in user_events (the paired cases' peer). */
-bool builtin_present()
-{
-	return access(shim_user_events_backend.data, F_OK) == 0;
-}
+/*
+ * The clocks of a side-by-side case: uevt (side 0) and the built-in (side
+ * 1), or uevt alone where the kernel has no built-in (Debian's).  Each
+ * round times one batch per side, alternating which goes first; report()
+ * gives the repetition's cost per operation of each side and their ratio,
+ * so the ratio's spread over repetitions is that of a ratio measured in
+ * one stretch, not of two figures measured apart.
+ */
+struct paired_clock {
+	int sides = access(shim_user_events_backend.data, F_OK) == 0 ? 2 : 1;
+	double spent[2] = { 0, 0 };
+	uint64_t rounds = 0;
+
+	/* @batch(side) for each side, timed; false as soon as one fails. */
+	template <typename Batch> bool round(Batch batch)
+	{
+		for (int k = 0; k < sides; k++) {
+			int side = sides == 1 ? 0 : static_cast<int>(rounds & 1) ^ k;
+			auto start = std::chrono::steady_clock::now();
+			bool ok = batch(side);
+
+			spent[side] += std::chrono::duration<double, std::nano>(
+				std::chrono::steady_clock::now() - start).count();
+			if (!ok)
+				return false;
+		}
+		rounds++;
+		return true;
+	}
+
+	void report(benchmark::State &state, int per_batch) const
+	{
+		if (!rounds)
+			return;
+		state.counters["uevt_ns"] = spent[0] / (rounds * per_batch);
+		if (sides == 2 && spent[1] > 0) {
+			state.counters["builtin_ns"] = spent[1] / (rounds * per_batch);
+			state.counters["ratio"] = spent[0] / spent[1];
+		}
+	}
+};
 
 /* Writes per timed batch: long enough for the clock, short enough to interleave finely. */
 constexpr int kEmitBatch = 100;
 
 /*
- * uevt and the built-in side by side: both events registered and enabled
- * before the clock starts (enabling may patch kernel text, for the
- * scheduler's command-line recording, which an emulator pays for afterwards), then batches of writes to one and to the
- * other, alternating which goes first.  Each repetition reports both
- * costs and their ratio, so the ratio's spread over repetitions is that
- * of a ratio measured in one stretch, not of two figures measured apart.
+ * Enabled emit, uevt and the built-in side by side (paired_clock): both
+ * events registered and enabled before the clock starts (enabling may
+ * patch kernel text, for the scheduler's command-line recording, which an
+ * emulator pays for afterwards), then batches of writes to each.
  */
 void emit_pair(benchmark::State &state, enum payload p)
 {
 	const char *name = p == PAYLOAD_SMALL ? "bench_emit" : "bench_emit_str";
 	enabled_event ev[2] = { { &shim_uevt_backend, name, p },
 				{ &shim_user_events_backend, name, p } };
-	double spent[2] = { 0, 0 };
-	uint64_t rounds = 0;
-	/* Kernels without the built-in (Debian's): uevt alone, no ratio. */
-	int sides = builtin_present() ? 2 : 1;
+	paired_clock clock;
 
-	for (int k = 0; k < sides; k++)
-		if (!ev[k].error.empty()) {
-			state.SkipWithError(ev[k].error.c_str());
+	for (int side = 0; side < clock.sides; side++)
+		if (!ev[side].error.empty()) {
+			state.SkipWithError(ev[side].error.c_str());
 			return;
 		}
-	for (auto _ : state) {
-		for (int k = 0; k < sides; k++) {
-			int which = sides == 1 ? 0 : static_cast<int>(rounds & 1) ^ k;
-			auto start = std::chrono::steady_clock::now();
-
-			for (int i = 0; i < kEmitBatch; i++)
-				if (shim_writev_record(ev[which].fd, ev[which].index, p)) {
-					state.SkipWithError("writev failed");
-					return;
-				}
-			spent[which] += std::chrono::duration<double, std::nano>(
-				std::chrono::steady_clock::now() - start).count();
+	for (auto _ : state)
+		if (!clock.round([&](int side) {
+			    for (int i = 0; i < kEmitBatch; i++)
+				    if (shim_writev_record(ev[side].fd, ev[side].index, p))
+					    return false;
+			    return true;
+		    })) {
+			state.SkipWithError("writev failed");
+			return;
 		}
-		rounds++;
-	}
-	if (!rounds)
-		return;
-	state.counters["uevt_ns"] = spent[0] / (rounds * kEmitBatch);
-	if (sides == 2 && spent[1] > 0) {
-		state.counters["builtin_ns"] = spent[1] / (rounds * kEmitBatch);
-		state.counters["ratio"] = spent[0] / spent[1];
-	}
+	clock.report(state, kEmitBatch);
 }
 
 void write_floor(benchmark::State &state, enum payload p)
@@ -203,6 +223,31 @@ void uprobe_hit(benchmark::State &state)
 
 /* ---- 3. propagation: enable written -> bit seen in N processes ---- */
 
+/*
+ * Enable the herd's event and wait for every bit: false (the case skipped)
+ * if one never came, the event then disabled again, so that it does not
+ * run into the next cases.
+ */
+bool herd_enable(benchmark::State &state, struct herd *h, int enable)
+{
+	be_set(enable, 1);
+	if (herd_wait(h, 1, 60LL * 1000000000) >= 0)
+		return true;
+	be_set(enable, 0);
+	state.SkipWithError("a bit never converged");
+	return false;
+}
+
+/* Disable it and wait for every bit to clear: false (skipped) if one stays. */
+bool herd_disable(benchmark::State &state, struct herd *h, int enable)
+{
+	be_set(enable, 0);
+	if (herd_wait(h, 0, 60LL * 1000000000) >= 0)
+		return true;
+	state.SkipWithError("a bit never cleared");
+	return false;
+}
+
 void propagation(benchmark::State &state)
 {
 	const backend *be = backend_arg(state.range(0));
@@ -221,22 +266,13 @@ void propagation(benchmark::State &state)
 		state.SkipWithError("cannot start the processes or open the enable file");
 	} else {
 		for (auto _ : state) {
-			long long t0 = now_ns(), waited;
+			long long t0 = now_ns();
 
-			be_set(enable, 1);
-			waited = herd_wait(h, 1, 60LL * 1000000000);
-			if (waited < 0) {
-				/* Left enabled, the event would run into the next cases. */
-				be_set(enable, 0);
-				state.SkipWithError("a bit never converged");
+			if (!herd_enable(state, h, enable))
 				break;
-			}
 			state.SetIterationTime(static_cast<double>(now_ns() - t0) / 1e9);
-			be_set(enable, 0);
-			if (herd_wait(h, 0, 60LL * 1000000000) < 0) {
-				state.SkipWithError("a bit never cleared");
+			if (!herd_disable(state, h, enable))
 				break;
-			}
 		}
 	}
 	if (enable >= 0)
@@ -249,8 +285,8 @@ void propagation(benchmark::State &state)
  * The backend's own part of an enable: from the tracing core's return from
  * tracepoint_probe_register() (the tracing core's part of an enable, the
  * same for both: the enable write, event_mutex, the probe array) to every
- * bit seen.  The children's words sit in one shared page that
- * this process reads directly, so seeing them costs no system call each.
+ * bit seen.  The children's words sit in one shared page that this process
+ * reads directly, so seeing them costs no system call each.
  */
 void propagation_own(benchmark::State &state)
 {
@@ -273,25 +309,16 @@ void propagation_own(benchmark::State &state)
 			long long seen, registered;
 
 			tp_clock_reset(clock);
-			be_set(enable, 1);
-			if (herd_wait(h, 1, 60LL * 1000000000) < 0) {
-				be_set(enable, 0);
-				state.SkipWithError("a bit never converged");
+			if (!herd_enable(state, h, enable))
 				break;
-			}
 			seen = now_ns();
 			registered = tp_clock_last(clock);
-			if (registered < 0 || registered > seen) {
-				be_set(enable, 0);
+			if (registered >= 0 && registered <= seen)
+				state.SetIterationTime(static_cast<double>(seen - registered) / 1e9);
+			else
 				state.SkipWithError("no tracepoint registration seen");
+			if (!herd_disable(state, h, enable) || registered < 0 || registered > seen)
 				break;
-			}
-			state.SetIterationTime(static_cast<double>(seen - registered) / 1e9);
-			be_set(enable, 0);
-			if (herd_wait(h, 0, 60LL * 1000000000) < 0) {
-				state.SkipWithError("a bit never cleared");
-				break;
-			}
 		}
 	}
 	if (enable >= 0)
@@ -553,82 +580,61 @@ void register_events(benchmark::State &state)
 constexpr int kCreateBatch = 100;
 
 /*
- * Event creation side by side: batches of kCreateBatch new events for uevt
- * and for the built-in, alternating which goes first, each timed on its
- * own; a repetition reports both costs per event and their ratio.  The
- * case starts once earlier cases' events are gone, and ends once both
- * backends have removed its own, so that no removal runs under a clock.
+ * Event creation side by side (paired_clock): batches of kCreateBatch new
+ * events for each backend.  The case starts once earlier cases' events are
+ * gone, and ends once both backends have removed its own, so that no
+ * removal runs under a clock.
  */
 void register_pair(benchmark::State &state)
 {
 	const backend *be[2] = { &shim_uevt_backend, &shim_user_events_backend };
-	/* Kernels without the built-in (Debian's): uevt alone, no ratio. */
-	int sides = builtin_present() ? 2 : 1;
-	int fd[2] = { be_open(be[0]), sides == 2 ? be_open(be[1]) : -1 };
+	paired_clock clock;
+	int fd[2] = { be_open(be[0]), clock.sides == 2 ? be_open(be[1]) : -1 };
 	/* Registered words must not move: a deque keeps them in place. */
 	std::deque<uint32_t> words[2];
-	double spent[2] = { 0, 0 };
 	/* Names differ between repetitions, which run in one process. */
 	static int repetition;
-	int rounds = 0, rep = repetition++;
-	char desc[128], prefix[32], name[64];
+	int rep = repetition++, ret = 0;
+	char desc[128], prefix[32];
 	bool failed = false;
 
 	std::snprintf(prefix, sizeof(prefix), "bench_pair%d_", rep);
-	for (int which = 0; which < 2; which++)
-		if (which < sides && fd[which] < 0) {
-			state.SkipWithError(be[which]->data);
-			failed = true;
-		}
-	for (int which = 0; which < sides && !failed; which++)
-		if (!events_gone(be[which]->system, "bench_")) {
+	for (int side = 0; side < clock.sides && !failed; side++) {
+		if (fd[side] < 0)
+			state.SkipWithError(be[side]->data);
+		else if (!events_gone(be[side]->system, "bench_"))
 			state.SkipWithError("earlier cases' events were not removed within 30 s");
-			failed = true;
-		}
+		failed = fd[side] < 0 || state.error_occurred();
+	}
 	for (auto _ : state) {
 		if (failed)
 			break;
-		for (int k = 0; k < sides && !failed; k++) {
-			int which = sides == 1 ? 0 : (rounds & 1) ^ k, ret = 0;
-			auto start = std::chrono::steady_clock::now();
-
+		failed = !clock.round([&](int side) {
 			for (int i = 0; i < kCreateBatch && !ret; i++) {
-				std::snprintf(name, sizeof(name), "%s%d_%d", prefix, rounds, i);
-				std::snprintf(desc, sizeof(desc), "%s u32 a", name);
-				words[which].push_back(0);
-				ret = be_register(fd[which], desc, &words[which].back(), 0, nullptr);
+				std::snprintf(desc, sizeof(desc), "%s%llu_%d u32 a", prefix,
+					      static_cast<unsigned long long>(clock.rounds), i);
+				words[side].push_back(0);
+				ret = be_register(fd[side], desc, &words[side].back(), 0, nullptr);
 			}
-			spent[which] += std::chrono::duration<double, std::nano>(
-				std::chrono::steady_clock::now() - start).count();
-			if (ret) {
-				std::string msg = std::string(be[which]->data) + ": " +
-						  std::strerror(-ret);
-
-				state.SkipWithError(msg.c_str());
-				failed = true;
-			}
-		}
-		rounds++;
+			return !ret;
+		});
+		if (failed)
+			state.SkipWithError((std::string("register: ") + std::strerror(-ret)).c_str());
 	}
-	for (int which = 0; which < 2; which++) {
-		if (fd[which] < 0)
+	for (int side = 0; side < 2; side++) {
+		if (fd[side] < 0)
 			continue;
-		for (auto &w : words[which])
-			be_unregister(fd[which], &w, 0);
-		close(fd[which]);
+		for (auto &w : words[side])
+			be_unregister(fd[side], &w, 0);
+		close(fd[side]);
 	}
-	for (int which = 0; which < sides; which++)
-		if (!events_gone(be[which]->system, prefix) && !failed) {
+	for (int side = 0; side < clock.sides && !failed; side++)
+		if (!events_gone(be[side]->system, prefix)) {
 			state.SkipWithError("the new events were not removed within 30 s");
 			failed = true;
 		}
-	if (failed || !rounds)
-		return;
-	state.counters["uevt_ns"] = spent[0] / (rounds * kCreateBatch);
-	if (sides == 2 && spent[1] > 0) {
-		state.counters["builtin_ns"] = spent[1] / (rounds * kCreateBatch);
-		state.counters["ratio"] = spent[0] / spent[1];
-	}
+	if (!failed)
+		clock.report(state, kCreateBatch);
 }
 
 void register_all()

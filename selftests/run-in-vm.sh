@@ -99,7 +99,8 @@ fi
 # Unreferenced events and exited processes' state go asynchronously, and
 # the control events stay enabled for a second after the last creation or
 # removal: until then the module is in use, and rmmod says so (EAGAIN).
-# unload_uevt gives it 10 s; its status is rmmod's, its message on stderr.
+# unload_uevt gives it 10 s; its status is rmmod's, its complaint a TAP
+# comment.
 unload_uevt() {
 	local i=0 rc
 	while :; do
@@ -109,15 +110,13 @@ unload_uevt() {
 		sleep 0.5
 		i=$((i + 1))
 	done
-	[ "$rc" = 0 ] || cat /tmp/rmmod.$$ >&2
+	[ "$rc" = 0 ] || sed 's/^/# /' /tmp/rmmod.$$
 	rm -f /tmp/rmmod.$$
 	return "$rc"
 }
 
-unload_uevt 2>/tmp/rmmod-err.$$
+unload_uevt
 rc=$?
-sed 's/^/# /' /tmp/rmmod-err.$$
-rm -f /tmp/rmmod-err.$$
 [ "$rc" = 0 ] && [ ! -d /sys/module/uevt ] && [ ! -e /dev/uevt ] &&
 	! ls /sys/kernel/tracing/events | grep -q '^uevt'
 if ! result $? "runner: uevt.ko unloads and leaves nothing behind (rmmod status $rc)"; then
