@@ -44,6 +44,14 @@
  * (and the tracing core's perf buffers) between operations, so opening
  * one allocates nothing there.  Toggling the registry event stays as the
  * fallback.
+ *
+ * A counter is a way in twice: opening it calls reg() with
+ * TRACE_REG_PERF_OPEN under event_mutex, and releasing it, in
+ * perf_trace_destroy(), with TRACE_REG_PERF_CLOSE under event_mutex
+ * again.  So the counter an operation opens is left open ("armed"), and
+ * the next operation runs from its release: half the counters, and half
+ * the walks, per operation.  A release finds the counter's event directly;
+ * only an open looks it up.  The armed counter goes with the hold.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -94,6 +102,11 @@ static bool uevt_ctl_registry_on;
  * NULL; under uevt_ctl_mutex.
  */
 static struct perf_event *uevt_ctl_perf_hold;
+/*
+ * The counter the last operation opened on the registry event, whose
+ * release runs the next one; or NULL.  Under uevt_ctl_mutex.
+ */
+static struct perf_event *uevt_ctl_perf_armed;
 /*
  * The credentials our counters are opened with, the kernel's own: perf
  * checks the opener's right to a CPU counter (perf_event_paranoid), and
@@ -151,8 +164,12 @@ static int uevt_ctl_reg(struct trace_event_call *call, enum trace_reg type, void
 		if (!op)
 			return 0;	/* the hold */
 		break;
-	case TRACE_REG_PERF_UNREGISTER:
 	case TRACE_REG_PERF_CLOSE:
+		/* The release of a counter of ours: the armed one runs @op. */
+		if (!ours)
+			return 0;
+		break;
+	case TRACE_REG_PERF_UNREGISTER:
 	case TRACE_REG_PERF_ADD:
 	case TRACE_REG_PERF_DEL:
 		return 0;
@@ -267,7 +284,42 @@ static struct perf_event *uevt_ctl_perf_open(void)
 	return event;
 }
 
-/* Run @op through a counter opened on the registry event; under uevt_ctl_mutex. */
+/*
+ * Keep @event open between operations.  A counter holds the registry
+ * event's module: us.  We let go of our counters (uevt_ctl_exit() does)
+ * before the module goes, so they must not keep us from unloading.
+ */
+static struct perf_event *uevt_ctl_perf_keep(struct perf_event *event)
+{
+	module_put(THIS_MODULE);
+	return event;
+}
+
+/*
+ * Release a counter kept open; under uevt_ctl_mutex.  Its release drops a
+ * module reference, which we take back first.  At exit (@exiting) the
+ * module start or unload holds one already, so taking another cannot
+ * race with rmmod; elsewhere it must be a try: if rmmod is under way, the
+ * counter stays for uevt_ctl_exit().
+ */
+static void uevt_ctl_perf_put(struct perf_event **event, bool exiting)
+{
+	lockdep_assert_held(&uevt_ctl_mutex);
+	if (!*event)
+		return;
+	if (exiting)
+		__module_get(THIS_MODULE);
+	else if (!try_module_get(THIS_MODULE))
+		return;
+	perf_event_release_kernel(*event);
+	*event = NULL;
+}
+
+/*
+ * Run @op through a counter on the registry event: the release of the
+ * armed one, or else the opening of one, which is armed for the next
+ * operation.  Under uevt_ctl_mutex.
+ */
 static void uevt_ctl_perf_run(struct uevt_ctl_op *op)
 {
 	struct perf_event *event;
@@ -276,42 +328,29 @@ static void uevt_ctl_perf_run(struct uevt_ctl_op *op)
 	WRITE_ONCE(uevt_ctl_owner, current);
 	if (!uevt_ctl_perf_hold) {
 		event = uevt_ctl_perf_open();
-		if (!IS_ERR(event)) {
-			uevt_ctl_perf_hold = event;
-			/*
-			 * The counter holds the registry event's module: us.
-			 * We let go of it (uevt_ctl_exit() does) before the
-			 * module goes, so it must not keep us from unloading.
-			 */
-			module_put(THIS_MODULE);
-		}
+		if (!IS_ERR(event))
+			uevt_ctl_perf_hold = uevt_ctl_perf_keep(event);
 	}
 	WRITE_ONCE(uevt_ctl_pending, op);
-	event = uevt_ctl_perf_open();
-	if (!IS_ERR(event))
-		perf_event_release_kernel(event);
+	uevt_ctl_perf_put(&uevt_ctl_perf_armed, false);
+	if (!op->done) {
+		event = uevt_ctl_perf_open();
+		/* Opened but not run (it cannot be): its release runs @op. */
+		if (!IS_ERR(event) && !op->done)
+			perf_event_release_kernel(event);
+		else if (!IS_ERR(event))
+			uevt_ctl_perf_armed = uevt_ctl_perf_keep(event);
+	}
 	WRITE_ONCE(uevt_ctl_pending, NULL);
 	WRITE_ONCE(uevt_ctl_owner, NULL);
 }
 
-/*
- * Release the hold; under uevt_ctl_mutex.  Its release drops a module
- * reference, which we take back first.  At exit (@exiting) the module
- * start or unload holds one already, so taking another cannot race with
- * rmmod; from the delayed work it must be a try: if rmmod is under way,
- * the hold stays for uevt_ctl_exit().
- */
+/* Release the armed counter and the hold; under uevt_ctl_mutex. */
 static void uevt_ctl_perf_release(bool exiting)
 {
 	lockdep_assert_held(&uevt_ctl_mutex);
-	if (!uevt_ctl_perf_hold)
-		return;
-	if (exiting)
-		__module_get(THIS_MODULE);
-	else if (!try_module_get(THIS_MODULE))
-		return;
-	perf_event_release_kernel(uevt_ctl_perf_hold);
-	uevt_ctl_perf_hold = NULL;
+	uevt_ctl_perf_put(&uevt_ctl_perf_armed, exiting);
+	uevt_ctl_perf_put(&uevt_ctl_perf_hold, exiting);
 }
 #else
 static void uevt_ctl_perf_run(struct uevt_ctl_op *op)
