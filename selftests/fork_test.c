@@ -172,6 +172,36 @@ TEST_F(fk, unregister_in_child_leaves_parent_alone)
 	stop_child(&c);
 }
 
+/*
+ * The parent's writes go through the page its last write went through,
+ * as long as nothing changed there.  fork() and then the parent's own
+ * write change it: the old page stays the child's alone.  Were that page
+ * still used, enabling would set the bit the child unregistered.
+ */
+TEST_F(fk, parent_writing_its_page_after_fork_never_writes_the_childs)
+{
+	struct child c;
+
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_fork_cached u32 a", (void *)self->word, 0, 4, 0, NULL));
+	ENABLE("t_fork_cached");
+	ASSERT_EQ(0, wait_bits(self->word, 1, 1, 5000));
+	DISABLE("t_fork_cached");
+	ASSERT_EQ(0, wait_bits(self->word, 1, 0, 5000));
+	ASSERT_EQ(0, start_child(&c, self->fd, self->word));
+	ASSERT_EQ('y', ask(&c, '0'));	/* joined */
+	/* Copy on write on the parent's side: the old page is the child's. */
+	*self->word |= 0x40;
+	/* The child unregisters in that page, which it owns alone now. */
+	ASSERT_EQ('y', ask(&c, 'u'));
+	ENABLE("t_fork_cached");
+	EXPECT_EQ(0, wait_bits(self->word, 1, 1, 5000));
+	EXPECT_EQ(0x41U, *self->word);
+	EXPECT_EQ('n', ask(&c, '1'));
+	DISABLE("t_fork_cached");
+	EXPECT_EQ(0, wait_bits(self->word, 1, 0, 5000));
+	stop_child(&c);
+}
+
 TEST_F(fk, unregister_in_parent_leaves_child_alone)
 {
 	struct child c;

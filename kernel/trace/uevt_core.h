@@ -42,6 +42,21 @@
  * it next returns to user mode: a page whose read never completes stalls
  * that process and nobody else.  Nothing ever waits for userfaultfd.
  *
+ * Translating again costs more than the write itself (mmap_lock, a page
+ * table walk, a pin, the folio's lock), and mostly finds the page found
+ * last time.  So each address space remembers the last few pages its
+ * writes went through, without a reference, the way KVM's pfn caches do:
+ * every change of what backs an address -- copy on write after fork,
+ * migration, NUMA hinting, swap-out, zap, munmap, KSM, THP split,
+ * write-protection -- starts with an mmu notifier invalidation, which
+ * drops the cached pages of its range under the cache's lock before the
+ * page table changes.  A write through the cache holds that lock, so the
+ * page is still mapped at the address, and still the mm's, while it
+ * writes.  A translation is cached only when no invalidation started or
+ * ended while it was made.  Only swap-backed pages (anonymous, shmem) are
+ * cached: marking them dirty needs no folio lock.  Writes that miss
+ * translate as above.
+ *
  * Fork (uevt_fork.c)
  * ------------------
  * The sched_process_fork hook runs in the parent before the child is
@@ -65,6 +80,7 @@
  *           uevt_set.lock
  *             mmap_lock (read, trylock only)
  *               folio lock (trylock only)
+ *                 uevt_mm.cache_lock (raw)	(a write through the cache)
  *             uevt_mm.spin			(owing a write)
  *
  *   uevt_file.lock				(uevt_file.c)
@@ -91,8 +107,10 @@
  * the final mmput(): uevt never drops an mm reference under a lock other
  * than with mmput_async().
  *
- * The fork hook takes only uevt_mm.pub_lock (a raw spinlock), under RCU.
- * The mmu notifiers take only uevt_mm.spin and pub_lock, under RCU.  No
+ * uevt_mm.cache_lock (raw) is innermost: nothing but RCU is taken under
+ * it.  The fork hook takes only uevt_mm.pub_lock (a raw spinlock), under
+ * RCU.  The mmu notifiers take only uevt_mm.spin, pub_lock and cache_lock,
+ * under RCU.  No
  * lock is held across a faulting access except uevt_mm.write_lock, which
  * only the process itself (its ioctls, its task work) ever waits for.
  */
@@ -274,6 +292,19 @@ enum {
 	UEVT_MM_DEAD,		/* detached or released: nothing more to do */
 };
 
+/* Pages an address space's writes went through, remembered (uevt_write.c). */
+#define UEVT_MM_CACHE	4
+
+/**
+ * struct uevt_page_cache - a page a write went through, without a reference
+ * @addr: the page's user address; meaningful only with @page.
+ * @page: the page mapped there when it was cached, or NULL.
+ */
+struct uevt_page_cache {
+	unsigned long addr;
+	struct page *page;
+};
+
 /**
  * struct uevt_mm - uevt's state of one address space
  * @mn: the notifier.
@@ -312,6 +343,15 @@ enum {
  * @rcu: frees the structure after RCU readers of uevt_mm_hash.
  * @tgid: the process, to find a thread for @fixer; a reference.
  * @comm: its command name, for the status file.
+ * @cache_lock: raw, innermost; protects @cache, @cache_seq, @cache_inval,
+ *	@cache_off and @cache_next.  Every invalidation takes it, sleeping or
+ *	not (the OOM reaper's).
+ * @cache_seq: bumped when an invalidation starts and when it ends.
+ * @cache_inval: invalidations started and not ended.
+ * @cache_off: the notifier is going away (dead, detached): no invalidation
+ *	will reach us, so nothing is cached or written through the cache.
+ * @cache_next: the entry of @cache the next new page replaces.
+ * @cache: pages recent writes went through.
  */
 struct uevt_mm {
 	struct mmu_notifier mn;
@@ -344,6 +384,13 @@ struct uevt_mm {
 	struct rcu_head rcu;
 	struct pid *tgid;
 	char comm[TASK_COMM_LEN];
+	/* Innermost: the cache, for writes and every invalidation. */
+	raw_spinlock_t cache_lock;
+	unsigned long cache_seq;
+	unsigned int cache_inval;
+	bool cache_off;
+	unsigned int cache_next;
+	struct uevt_page_cache cache[UEVT_MM_CACHE];
 };
 
 /**
@@ -458,6 +505,9 @@ void uevt_mm_fault_work(struct work_struct *work);
 void uevt_word_state(struct uevt_mm *umm, unsigned long key, int *err, bool *owed,
 		     unsigned int *retries);
 void uevt_words_free(struct uevt_mm *umm);
+void uevt_cache_invalidate_start(struct uevt_mm *umm, unsigned long start, unsigned long end);
+void uevt_cache_invalidate_end(struct uevt_mm *umm);
+void uevt_cache_off(struct uevt_mm *umm);
 
 /* uevt_fork.c */
 struct uevt_join *uevt_join_alloc(gfp_t gfp);

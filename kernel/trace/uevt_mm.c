@@ -190,6 +190,7 @@ static struct mmu_notifier *uevt_mm_alloc_notifier(struct mm_struct *mm)
 	mutex_init(&umm->lock);
 	spin_lock_init(&umm->spin);
 	raw_spin_lock_init(&umm->pub_lock);
+	raw_spin_lock_init(&umm->cache_lock);
 	INIT_LIST_HEAD(&umm->set_node);
 	hash_init(umm->words);
 	init_llist_head(&umm->spare);
@@ -428,6 +429,8 @@ void uevt_mm_detach(struct uevt_mm *umm)
 	mmap_write_lock(umm->mm);
 	if (umm->attached) {
 		umm->attached = false;
+		/* Invalidations stop reaching us: nothing cached stays valid. */
+		uevt_cache_off(umm);
 		mmu_notifier_put(&umm->mn);
 	}
 	mmap_write_unlock(umm->mm);
@@ -714,6 +717,8 @@ static void uevt_mm_release(struct mmu_notifier *mn, struct mm_struct *mm)
 
 	mutex_lock(&umm->lock);
 	set_bit(UEVT_MM_DEAD, &umm->flags);
+	/* The pages go without invalidations from now on. */
+	uevt_cache_off(umm);
 	/* Nobody changes the set of a dead mm: serve any late fork (nothing). */
 	uevt_mm_end_change(umm);
 	uevt_mm_unpublish(umm);
@@ -744,6 +749,8 @@ static int uevt_mm_invalidate_start(struct mmu_notifier *mn,
 	unsigned int b;
 	int tries = 0;
 
+	/* Whatever the change, the pages cached in the range go first. */
+	uevt_cache_invalidate_start(umm, range->start, range->end);
 	if (range->event != MMU_NOTIFY_UNMAP || range->end <= range->start)
 		return 0;
 	if (!mmu_notifier_range_blockable(range)) {
@@ -800,6 +807,7 @@ static void uevt_mm_invalidate_end(struct mmu_notifier *mn,
 	struct uevt_set *set;
 	u64 bits;
 
+	uevt_cache_invalidate_end(umm);
 	if (range->event != MMU_NOTIFY_CLEAR || range->end <= range->start)
 		return;
 	if (!mmu_notifier_range_blockable(range)) {

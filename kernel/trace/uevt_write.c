@@ -63,6 +63,147 @@ static int uevt_pin_word(struct mm_struct *mm, unsigned long uaddr, enum uevt_wr
 	return uevt_pin_user_page(mm, uaddr, FOLL_WRITE | FOLL_NOWAIT, page);
 }
 
+/* ---- the translation cache (the design is in uevt_core.h) ---- */
+
+/* The entry of @umm's cache for the page at @addr, or NULL; under cache_lock. */
+static struct uevt_page_cache *uevt_cache_find(struct uevt_mm *umm, unsigned long addr)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&umm->cache_lock);
+	for (i = 0; i < UEVT_MM_CACHE; i++)
+		if (umm->cache[i].page && umm->cache[i].addr == addr)
+			return &umm->cache[i];
+	return NULL;
+}
+
+/*
+ * Set or clear @bit of the long at @uaddr through the page cached for it:
+ * false when none is (or @key is retired), and the caller translates.
+ * Holding cache_lock keeps any invalidation of the page from starting, so
+ * it is still mapped at @uaddr, in @umm's mm, for as long as we write.
+ */
+static bool uevt_cache_write(struct uevt_mm *umm, unsigned long uaddr, unsigned int bit, bool set,
+			     unsigned long key)
+{
+	struct uevt_page_cache *c;
+	void *kaddr;
+
+	raw_spin_lock(&umm->cache_lock);
+	c = umm->cache_off ? NULL : uevt_cache_find(umm, uaddr & PAGE_MASK);
+	/* Retired words are written no more, whatever their page. */
+	if (c && !uevt_mm_retired(umm, key)) {
+		kaddr = kmap_local_page(c->page);
+		if (set)
+			set_bit(bit, kaddr + offset_in_page(uaddr));
+		else
+			clear_bit(bit, kaddr + offset_in_page(uaddr));
+		kunmap_local(kaddr);
+		/* Swap-backed: no lock needed, none taken. */
+		folio_mark_dirty(page_folio(c->page));
+	} else {
+		c = NULL;
+	}
+	raw_spin_unlock(&umm->cache_lock);
+	return c;
+}
+
+/* Where the cache stands before a translation, for uevt_cache_fill(). */
+static unsigned long uevt_cache_begin(struct uevt_mm *umm)
+{
+	unsigned long seq;
+
+	raw_spin_lock(&umm->cache_lock);
+	seq = umm->cache_seq;
+	raw_spin_unlock(&umm->cache_lock);
+	return seq;
+}
+
+/*
+ * Remember @page, pinned and mapped writable at @uaddr when the cache
+ * stood at @seq: only if no invalidation started or ended since, which
+ * could have changed the mapping after we looked.
+ */
+static void uevt_cache_fill(struct uevt_mm *umm, unsigned long uaddr, struct page *page,
+			    unsigned long seq)
+{
+	struct folio *folio = page_folio(page);
+	struct uevt_page_cache *c;
+
+	/* File pages need the folio lock to be marked dirty: not cached. */
+	if (!folio_test_swapbacked(folio) || folio_test_hugetlb(folio))
+		return;
+	raw_spin_lock(&umm->cache_lock);
+	if (!umm->cache_off && !umm->cache_inval && umm->cache_seq == seq) {
+		c = uevt_cache_find(umm, uaddr & PAGE_MASK);
+		if (!c) {
+			c = &umm->cache[umm->cache_next];
+			umm->cache_next = (umm->cache_next + 1) % UEVT_MM_CACHE;
+		}
+		c->addr = uaddr & PAGE_MASK;
+		c->page = page;
+	}
+	raw_spin_unlock(&umm->cache_lock);
+}
+
+/**
+ * uevt_cache_invalidate_start() - forget the cached pages of a range
+ * @umm: the address space.
+ * @start: the range's first address.
+ * @end: one past its last.
+ *
+ * Called by the invalidate_range_start notifier, before the page tables
+ * of the range change; uevt_cache_invalidate_end() follows.
+ *
+ * Context: any, sleeping or not: takes only a raw spinlock.
+ */
+void uevt_cache_invalidate_start(struct uevt_mm *umm, unsigned long start, unsigned long end)
+{
+	unsigned int i;
+
+	raw_spin_lock(&umm->cache_lock);
+	umm->cache_seq++;
+	umm->cache_inval++;
+	for (i = 0; i < UEVT_MM_CACHE; i++)
+		if (umm->cache[i].addr < end && umm->cache[i].addr + PAGE_SIZE > start)
+			umm->cache[i].page = NULL;
+	raw_spin_unlock(&umm->cache_lock);
+}
+
+/**
+ * uevt_cache_invalidate_end() - an invalidation is over
+ * @umm: the address space.
+ *
+ * Context: any, sleeping or not: takes only a raw spinlock.
+ */
+void uevt_cache_invalidate_end(struct uevt_mm *umm)
+{
+	raw_spin_lock(&umm->cache_lock);
+	umm->cache_seq++;
+	if (!WARN_ON_ONCE(!umm->cache_inval))
+		umm->cache_inval--;
+	raw_spin_unlock(&umm->cache_lock);
+}
+
+/**
+ * uevt_cache_off() - stop caching: invalidations stop reaching us
+ * @umm: the address space, dead or being detached from its notifier.
+ *
+ * Context: any.
+ */
+void uevt_cache_off(struct uevt_mm *umm)
+{
+	unsigned int i;
+
+	raw_spin_lock(&umm->cache_lock);
+	umm->cache_off = true;
+	for (i = 0; i < UEVT_MM_CACHE; i++)
+		umm->cache[i].page = NULL;
+	raw_spin_unlock(&umm->cache_lock);
+}
+
+/* ---- translating ---- */
+
 /*
  * Set or clear @bit of the long at @uaddr in the pinned @page, mark it
  * dirty and let go of it.  Marking a file folio dirty needs its lock, which
@@ -71,8 +212,9 @@ static int uevt_pin_word(struct mm_struct *mm, unsigned long uaddr, enum uevt_wr
  * somebody else holds it.  The lock is taken before the write, so a
  * writeback that cleans the folio meanwhile cannot lose the bit.
  */
-static int uevt_page_write_bit(struct page *page, unsigned long uaddr, unsigned int bit, bool set,
-			       enum uevt_write_mode mode)
+static int uevt_page_write_bit(struct uevt_mm *umm, struct page *page, unsigned long uaddr,
+			       unsigned int bit, bool set, enum uevt_write_mode mode,
+			       unsigned long seq)
 {
 	struct folio *folio = page_folio(page);
 	bool trylock = mode != UEVT_WRITE_FAULT;
@@ -88,6 +230,8 @@ static int uevt_page_write_bit(struct page *page, unsigned long uaddr, unsigned 
 	else
 		clear_bit(bit, kaddr + offset_in_page(uaddr));
 	kunmap_local(kaddr);
+	/* Still pinned and mapped: the next write may go straight here. */
+	uevt_cache_fill(umm, uaddr, page, seq);
 	if (trylock) {
 		folio_mark_dirty(folio);
 		folio_unlock(folio);
@@ -105,9 +249,11 @@ static int uevt_page_write_bit(struct page *page, unsigned long uaddr, unsigned 
  * @set: the value.
  * @mode: how it may be written.
  *
- * The address is translated now, and the bit written, under mmap_lock,
- * after checking that the word was not retired: nothing lands in a page
- * the process unmapped meanwhile.  Never waits for userfaultfd.
+ * The bit is written through the page the last write to it went
+ * through, if nothing changed since; otherwise the address is translated
+ * now, and the bit written, under mmap_lock.  Either way only after
+ * checking that the word was not retired: nothing lands in a page the
+ * process unmapped meanwhile.  Never waits for userfaultfd.
  *
  * Context: process context.  NOFAULT and NOWAIT never wait for a lock
  * held by another process (-EAGAIN) nor for I/O; FAULT runs in the
@@ -123,11 +269,16 @@ int uevt_word_write(struct uevt_mm *umm, const struct uevt_slot *slot, bool set,
 	/* Operate on the aligned long holding the word: bit ops are long-wide. */
 	unsigned long uaddr = ALIGN_DOWN(uevt_slot_addr(slot), sizeof(long));
 	unsigned int bit = uevt_slot_bit(slot) + (uevt_slot_addr(slot) - uaddr) * BITS_PER_BYTE;
+	unsigned long seq;
 	struct page *page;
 	int ret;
 
 	BUILD_BUG_ON(!IS_ENABLED(CONFIG_64BIT) || IS_ENABLED(CONFIG_CPU_BIG_ENDIAN));
-	if (test_bit(UEVT_MM_DEAD, &umm->flags) || !mmget_not_zero(mm))
+	if (test_bit(UEVT_MM_DEAD, &umm->flags))
+		return -ESRCH;
+	if (uevt_cache_write(umm, uaddr, bit, set, uevt_slot_key(slot)))
+		return 0;
+	if (!mmget_not_zero(mm))
 		return -ESRCH;
 	if (mode == UEVT_WRITE_FAULT) {
 		ret = mmap_read_lock_killable(mm);
@@ -137,12 +288,13 @@ int uevt_word_write(struct uevt_mm *umm, const struct uevt_slot *slot, bool set,
 		ret = -EAGAIN;
 		goto out;
 	}
+	seq = uevt_cache_begin(umm);
 	if (uevt_mm_retired(umm, uevt_slot_key(slot)))
 		ret = -ENXIO;
 	else
 		ret = uevt_pin_word(mm, uaddr, mode, &page);
 	if (ret == 1)
-		ret = uevt_page_write_bit(page, uaddr, bit, set, mode);
+		ret = uevt_page_write_bit(umm, page, uaddr, bit, set, mode, seq);
 	else if (ret >= 0)
 		ret = -EFAULT;
 	mmap_read_unlock(mm);
