@@ -333,7 +333,12 @@ static void uevt_ctl_perf_run(struct uevt_ctl_op *op)
 	}
 	WRITE_ONCE(uevt_ctl_pending, op);
 	uevt_ctl_perf_put(&uevt_ctl_perf_armed, false);
-	if (!op->done) {
+	/*
+	 * Still armed: the module is going (try_module_get() failed), so the
+	 * open would fail too; and it must not replace the armed counter,
+	 * which only uevt_ctl_exit() may release now.  Toggling does it.
+	 */
+	if (!op->done && !uevt_ctl_perf_armed) {
 		event = uevt_ctl_perf_open();
 		/* Opened but not run (it cannot be): its release runs @op. */
 		if (!IS_ERR(event) && !op->done)
