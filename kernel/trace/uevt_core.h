@@ -7,9 +7,10 @@
  * ------------
  * A process registers an enable word: (address, bit, size) in its own
  * memory, for an event.  The kernel keeps that bit equal to the event's
- * state.  It keeps (mm, virtual address), never a page: every write
- * translates the address again, so it lands in whatever page backs it now
- * (a copy-on-write copy, a page swapped back in, a migrated page).
+ * state.  It keeps (mm, virtual address), never a page reference: a write
+ * lands in whatever page backs the address now (a copy-on-write copy, a
+ * page swapped back in, a migrated page), translated again unless nothing
+ * changed there since the last write (the translation cache, below).
  *
  * Sets and slots (uevt_set.c)
  * ---------------------------
@@ -80,7 +81,8 @@
  *           uevt_set.lock
  *             mmap_lock (read, trylock only)
  *               folio lock (trylock only)
- *                 uevt_mm.cache_lock (raw)	(a write through the cache)
+ *                 uevt_mm.cache_lock (raw)	(caching the page written)
+ *             uevt_mm.cache_lock (raw)		(a write through the cache)
  *             uevt_mm.spin			(owing a write)
  *
  *   uevt_file.lock				(uevt_file.c)
@@ -108,11 +110,12 @@
  * than with mmput_async().
  *
  * uevt_mm.cache_lock (raw) is innermost: nothing but RCU is taken under
- * it.  The fork hook takes only uevt_mm.pub_lock (a raw spinlock), under
- * RCU.  The mmu notifiers take only uevt_mm.spin, pub_lock and cache_lock,
- * under RCU.  No
- * lock is held across a faulting access except uevt_mm.write_lock, which
- * only the process itself (its ioctls, its task work) ever waits for.
+ * it, and the notifiers take it under the core mm's locks (i_mmap_rwsem,
+ * anon_vma locks, folio locks).  The fork hook takes only
+ * uevt_mm.pub_lock (a raw spinlock), under RCU.  The mmu notifiers take
+ * only uevt_mm.spin, pub_lock and cache_lock, under RCU.  No lock is held
+ * across a faulting access except uevt_mm.write_lock, which only the
+ * process itself (its ioctls, its task work) ever waits for.
  */
 #ifndef _UEVT_CORE_H
 #define _UEVT_CORE_H

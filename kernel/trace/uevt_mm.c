@@ -71,9 +71,14 @@ static struct uevt_retired *uevt_mm_retired_table(struct uevt_mm *umm)
  * @umm: the address space.
  * @key: the word.
  *
- * Checked under the mm's mmap_lock before every write: an unmap retires
- * its words before it lets go of mmap_lock, and a new mapping at the same
- * address needs mmap_lock for writing, so nothing is ever written into it.
+ * Checked before every write.  A write that translates checks under the
+ * mm's mmap_lock: an unmap retires its words before it lets go of
+ * mmap_lock, and a new mapping at the same address needs mmap_lock for
+ * writing, so nothing is ever written into it.  A write through the
+ * translation cache checks under the cache's lock: an unmap drops the
+ * cached page before it retires the words, and retirements no unmap
+ * makes (fork's MADV_DONTFORK and MADV_WIPEONFORK, RETIRE_ALL) leave the
+ * page mapped, so this check is what stops those.
  *
  * Context: any.
  * Return: true when @key must never be written in @umm.
@@ -735,9 +740,12 @@ static void uevt_mm_release(struct mmu_notifier *mn, struct mm_struct *mm)
 /*
  * munmap(), mremap() away, MAP_FIXED over it: the words in the range are
  * gone for good.  Retire them so nothing is written there again, even into
- * a new mapping at the same address.  Runs under mmap_lock, maybe unable
- * to sleep: only the spinlock and atomic allocations.  Without memory to
- * record a retirement, the whole mm is retired: never a stray write.
+ * a new mapping at the same address.  Unmaps run under mmap_lock, maybe
+ * unable to sleep: only the spinlock and atomic allocations.  Without
+ * memory to record a retirement, the whole mm is retired: never a stray
+ * write.  Every invalidation, whatever its cause and context (reclaim and
+ * migration come through rmap walks, without mmap_lock), first drops the
+ * translation cache's pages in its range.
  */
 static int uevt_mm_invalidate_start(struct mmu_notifier *mn,
 				    const struct mmu_notifier_range *range)
