@@ -9,10 +9,12 @@
  */
 #include <linux/userfaultfd.h>
 #include <poll.h>
+#include <signal.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -662,6 +664,65 @@ TEST_F_TIMEOUT(mm, swapped_out_word_is_swapped_in_and_written, 60)
 	EXPECT_EQ(0x101U, *w);
 	ASSERT_EQ(0, tracefs_event_disable(self->inst, SYS, "t_mm_swap"));
 	EXPECT_EQ(0x100U, *w);
+}
+
+static volatile sig_atomic_t storm_signals;
+
+static void storm_handler(int sig)
+{
+	(void)sig;
+	storm_signals++;
+}
+
+/*
+ * A process's first registration registers an mmu notifier, which takes
+ * every lock of the mm and gives up whenever a signal is pending.  A
+ * process with many mappings and a fast interval timer (a profiler, a
+ * runtime's preemption signal) must still get its registration through,
+ * not see it restarted for ever.
+ */
+TEST_F_TIMEOUT(mm, first_registration_completes_under_a_storm_of_signals, 120)
+{
+	struct itimerval every = { { 0, 50 }, { 0, 50 } };
+	int status, i;
+	pid_t pid;
+
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct sigaction sa = { .sa_handler = storm_handler, .sa_flags = SA_RESTART };
+		volatile uint32_t *w = private_word();
+		int fd = uevt_dev_open(), ret;
+
+		/* Many mappings that do not merge: taking their locks takes time. */
+		for (i = 0; i < 20000; i++) {
+			char *m = mmap(NULL, 4096, i % 2 ? PROT_READ : PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			if (m == MAP_FAILED)
+				_exit(10);
+			if (!(i % 2))
+				*m = 1;
+		}
+		if (!w || fd < 0 || sigaction(SIGALRM, &sa, NULL) ||
+		    setitimer(ITIMER_REAL, &every, NULL))
+			_exit(11);
+		ret = uevt_reg(fd, "t_mm_storm u32 a", (void *)w, 0, 4, 0, NULL);
+		every.it_value.tv_usec = 0;
+		every.it_interval.tv_usec = 0;
+		setitimer(ITIMER_REAL, &every, NULL);
+		/* The storm must have been on: signals arrived meanwhile. */
+		_exit(ret ? 12 : storm_signals ? 0 : 13);
+	}
+	for (i = 0; i < 600 && waitpid(pid, &status, WNOHANG) == 0; i++)
+		usleep(100000);
+	if (i == 600) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+	}
+	ASSERT_LT(i, 600) TH_LOG("the registration did not complete within 60 s");
+	ASSERT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
 }
 
 TEST_HARNESS_MAIN

@@ -35,7 +35,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/sched/mm.h>
@@ -226,46 +225,6 @@ static bool uevt_join_check_words(struct uevt_mm *umm)
 	return owed;
 }
 
-struct uevt_attach_work {
-	struct work_struct work;
-	struct mm_struct *mm;
-	struct mem_cgroup *memcg;
-	struct uevt_mm *umm;
-};
-
-static void uevt_attach_work(struct work_struct *work)
-{
-	struct uevt_attach_work *aw = container_of(work, struct uevt_attach_work, work);
-	struct mem_cgroup *old = set_active_memcg(aw->memcg);
-
-	aw->umm = uevt_mm_attach(aw->mm);
-	set_active_memcg(old);
-}
-
-/*
- * Registering an mmu notifier fails while a signal is pending (it takes
- * all the mm's locks, interruptibly), and a new child often has one: the
- * SIGSTOP of a tracer that follows forks, or any signal sent right after
- * fork().  Then a worker, which has no signals, registers it for the
- * child, charging the child's memory cgroup; the child waits, as it would
- * for the lock.
- */
-static struct uevt_mm *uevt_join_attach(struct mm_struct *mm)
-{
-	struct uevt_mm *umm = uevt_mm_attach(mm);
-	struct uevt_attach_work aw = { .mm = mm };
-
-	if (!IS_ERR(umm) || PTR_ERR(umm) != -EINTR || fatal_signal_pending(current))
-		return umm;
-	aw.memcg = get_mem_cgroup_from_mm(mm);
-	INIT_WORK_ONSTACK(&aw.work, uevt_attach_work);
-	queue_work(uevt_wq, &aw.work);
-	flush_work(&aw.work);
-	destroy_work_on_stack(&aw.work);
-	mem_cgroup_put(aw.memcg);
-	return aw.umm;
-}
-
 /* In the child, before its first user instruction. */
 static void uevt_join_child(struct uevt_join *join, struct mm_struct *mm)
 {
@@ -273,7 +232,7 @@ static void uevt_join_child(struct uevt_join *join, struct mm_struct *mm)
 	unsigned long delay = 0;
 	struct uevt_mm *umm;
 
-	umm = uevt_join_attach(mm);
+	umm = uevt_mm_attach(mm);
 	if (IS_ERR(umm))
 		goto failed;
 	uevt_mm_set_owner(umm);

@@ -19,6 +19,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/hashtable.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pid.h>
@@ -246,15 +247,8 @@ static void uevt_mm_list(struct uevt_mm *umm)
 	mutex_unlock(&uevt_mms_lock);
 }
 
-/**
- * uevt_mm_attach() - the state of an address space, registering it if new
- * @mm: the caller's own address space (a registration, a child joining).
- *
- * Context: process context, may sleep; no uevt lock held.
- * Return: the state with a reference the caller puts, or ERR_PTR(-EINTR)
- * or -ENOMEM.
- */
-struct uevt_mm *uevt_mm_attach(struct mm_struct *mm)
+/* uevt_mm_attach(), in the caller's context: -EINTR on any pending signal. */
+static struct uevt_mm *uevt_mm_attach_here(struct mm_struct *mm)
 {
 	struct mmu_notifier *mn;
 	struct uevt_mm *umm;
@@ -285,6 +279,55 @@ struct uevt_mm *uevt_mm_attach(struct mm_struct *mm)
 	return umm;
 }
 
+struct uevt_attach_work {
+	struct work_struct work;
+	struct mm_struct *mm;
+	struct mem_cgroup *memcg;
+	struct uevt_mm *umm;
+};
+
+static void uevt_attach_work(struct work_struct *work)
+{
+	struct uevt_attach_work *aw = container_of(work, struct uevt_attach_work, work);
+	struct mem_cgroup *old = set_active_memcg(aw->memcg);
+
+	aw->umm = uevt_mm_attach_here(aw->mm);
+	set_active_memcg(old);
+}
+
+/**
+ * uevt_mm_attach() - the state of an address space, registering it if new
+ * @mm: the caller's own address space (a registration, a child joining).
+ *
+ * Registering the mmu notifier takes every lock of the mm and gives up
+ * whenever a signal is pending.  Restarting the system call does not help
+ * a process whose signals come faster than that takes (an interval timer,
+ * a runtime's preemption signal, a tracer's SIGSTOP to a new child): it
+ * would restart for ever.  So when a signal other than a fatal one stops
+ * it, a worker, which has no signals, registers it for the caller,
+ * charging the caller's memory cgroup; the caller waits for it as it would
+ * for the mm's lock.
+ *
+ * Context: process context, may sleep; no uevt lock held.
+ * Return: the state with a reference the caller puts, or ERR_PTR(-EINTR)
+ * (a fatal signal) or -ENOMEM.
+ */
+struct uevt_mm *uevt_mm_attach(struct mm_struct *mm)
+{
+	struct uevt_mm *umm = uevt_mm_attach_here(mm);
+	struct uevt_attach_work aw = { .mm = mm };
+
+	if (!IS_ERR(umm) || PTR_ERR(umm) != -EINTR || fatal_signal_pending(current))
+		return umm;
+	aw.memcg = get_mem_cgroup_from_mm(mm);
+	INIT_WORK_ONSTACK(&aw.work, uevt_attach_work);
+	queue_work(uevt_wq, &aw.work);
+	flush_work(&aw.work);
+	destroy_work_on_stack(&aw.work);
+	mem_cgroup_put(aw.memcg);
+	return aw.umm;
+}
+
 /**
  * uevt_mm_get_current() - the calling process's state, for a registration
  * @addr: the enable word's address.
@@ -310,7 +353,13 @@ struct uevt_mm *uevt_mm_get_current(unsigned long addr, unsigned int size)
 		return ERR_PTR(-EFAULT);
 	/* Not dead means attached: no need for the mmap_lock then. */
 	umm = uevt_mm_find_current();
-	return umm ?: uevt_mm_attach(mm);
+	if (umm)
+		return umm;
+	umm = uevt_mm_attach(mm);
+	/* A worker may have made it: the owner is us. */
+	if (!IS_ERR(umm))
+		uevt_mm_set_owner(umm);
+	return umm;
 }
 
 /**
