@@ -167,8 +167,9 @@ static long uevt_ioctl_reg(struct uevt_file *uf, struct uevt_reg __user *ureg)
 	}
 	ret = uevt_word_register(&reg, ev);
 	/*
-	 * Attaching to the mm fails on any pending signal (mm_take_all_locks()):
-	 * run the handler and do it all again, whatever SA_RESTART says.
+	 * Only a fatal signal interrupts a registration (attaching to the mm
+	 * falls back to a worker for the others); should anything else, run
+	 * the handler and do it all again, whatever SA_RESTART says.
 	 */
 	if (ret == -EINTR && !fatal_signal_pending(current))
 		ret = -ERESTARTNOINTR;
