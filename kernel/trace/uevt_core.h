@@ -482,7 +482,6 @@ struct uevt_mm *uevt_mm_attach(struct mm_struct *mm);
 void uevt_mm_put(struct uevt_mm *umm);
 bool uevt_mm_retire_if_empty(struct uevt_mm *umm);
 void uevt_mm_detach(struct uevt_mm *umm);
-void uevt_mm_set_owner(struct uevt_mm *umm);
 bool uevt_mm_fork_snapshot(struct uevt_mm *umm, struct uevt_join *join);
 void uevt_mm_end_change(struct uevt_mm *umm);
 void uevt_mm_publish(struct uevt_mm *umm, struct uevt_set *set, struct uevt_retired *retired);

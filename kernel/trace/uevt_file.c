@@ -165,14 +165,11 @@ static long uevt_ioctl_reg(struct uevt_file *uf, struct uevt_reg __user *ureg)
 		ret = -EFAULT;
 		goto out;
 	}
-	ret = uevt_word_register(&reg, ev);
 	/*
-	 * Only a fatal signal interrupts a registration (attaching to the mm
-	 * falls back to a worker for the others); should anything else, run
-	 * the handler and do it all again, whatever SA_RESTART says.
+	 * Only a fatal signal interrupts it (attaching to the mm falls back to
+	 * a worker for the others): the process never sees EINTR.
 	 */
-	if (ret == -EINTR && !fatal_signal_pending(current))
-		ret = -ERESTARTNOINTR;
+	ret = uevt_word_register(&reg, ev);
 out:
 	/* The table owns the reference when it added the event. */
 	if (!added)

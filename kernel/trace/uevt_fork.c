@@ -235,7 +235,6 @@ static void uevt_join_child(struct uevt_join *join, struct mm_struct *mm)
 	umm = uevt_mm_attach(mm);
 	if (IS_ERR(umm))
 		goto failed;
-	uevt_mm_set_owner(umm);
 	retired = uevt_join_retired(join, mm);
 	mutex_lock(&umm->lock);
 	/* A new child has nothing yet; anything else is not ours to join. */

@@ -51,6 +51,12 @@ static void uevt_mm_unpublish(struct uevt_mm *umm);
 
 /* Fault work, frees and join tickets; none of its work items waits long. */
 struct workqueue_struct *uevt_wq;
+/*
+ * Attaching to an mm for a caller a signal stopped (uevt_mm_attach()):
+ * these wait for the mm's mmap_lock, which its process may hold for long,
+ * so they have a queue of their own.
+ */
+static struct workqueue_struct *uevt_attach_wq;
 
 /* The set of @umm; the caller holds umm->lock, umm->spin or pub_lock. */
 static struct uevt_set *uevt_mm_set(struct uevt_mm *umm)
@@ -187,7 +193,12 @@ void uevt_mm_put(struct uevt_mm *umm)
 
 static struct mmu_notifier *uevt_mm_alloc_notifier(struct mm_struct *mm)
 {
-	struct uevt_mm *umm = kzalloc(sizeof(*umm), GFP_KERNEL_ACCOUNT);
+	/*
+	 * A worker attaching for a process charges that process's cgroup but
+	 * is not that process: an OOM kill there would wait for us.  Fail.
+	 */
+	gfp_t gfp = GFP_KERNEL_ACCOUNT | (current->flags & PF_KTHREAD ? __GFP_RETRY_MAYFAIL : 0);
+	struct uevt_mm *umm = kzalloc(sizeof(*umm), gfp);
 
 	if (!umm)
 		return ERR_PTR(-ENOMEM);
@@ -206,29 +217,24 @@ static struct mmu_notifier *uevt_mm_alloc_notifier(struct mm_struct *mm)
 	/* Ours until freed, whether or not the notifier gets registered. */
 	umm->mm = mm;
 	mmgrab(mm);
-	/* The process itself, unless a worker attaches for a joining child. */
-	if (!(current->flags & PF_KTHREAD))
-		uevt_mm_set_owner(umm);
-	/* We run in module code reached through an open file or a fork hook. */
+	/* Reached through an open file, a fork hook or an attach worker. */
 	__module_get(THIS_MODULE);
 	return &umm->mn;
 }
 
-/**
- * uevt_mm_set_owner() - name the calling process as the owner of a state
- * @umm: the state of the calling process's mm, without an owner yet.
- *
- * Its task work (the fixer) is queued on the owner's threads, and the
- * status file shows the owner.
+/*
+ * Name @task's process the owner of @umm, the state of its mm, unless it
+ * has one.  Its task work (the fixer) is queued on the owner's threads,
+ * and the status file shows the owner.
  */
-void uevt_mm_set_owner(struct uevt_mm *umm)
+static void uevt_mm_set_owner(struct uevt_mm *umm, struct task_struct *task)
 {
-	struct pid *tgid = get_pid(task_tgid(current));
+	struct pid *tgid = get_pid(task_tgid(task));
 
 	if (cmpxchg(&umm->tgid, NULL, tgid))
 		put_pid(tgid);
 	else
-		get_task_comm(umm->comm, current);
+		get_task_comm(umm->comm, task);
 }
 
 static void uevt_mm_free_notifier(struct mmu_notifier *mn)
@@ -247,8 +253,11 @@ static void uevt_mm_list(struct uevt_mm *umm)
 	mutex_unlock(&uevt_mms_lock);
 }
 
-/* uevt_mm_attach(), in the caller's context: -EINTR on any pending signal. */
-static struct uevt_mm *uevt_mm_attach_here(struct mm_struct *mm)
+/*
+ * uevt_mm_attach() for @owner, whose mm @mm is, in the caller's context:
+ * -EINTR on any pending signal.
+ */
+static struct uevt_mm *uevt_mm_attach_here(struct mm_struct *mm, struct task_struct *owner)
 {
 	struct mmu_notifier *mn;
 	struct uevt_mm *umm;
@@ -274,25 +283,57 @@ static struct uevt_mm *uevt_mm_attach_here(struct mm_struct *mm)
 		mmu_notifier_put(mn);
 	umm->attached = true;
 	kref_get(&umm->ref);
+	/* Named before anybody can find it: its fixer needs the owner. */
+	uevt_mm_set_owner(umm, owner);
 	mmap_write_unlock(mm);
 	uevt_mm_list(umm);
 	return umm;
 }
 
+/**
+ * struct uevt_attach_work - an attach a worker does for a caller
+ * @work: on uevt_attach_wq.
+ * @done: the worker is done; @umm is its result.
+ * @ref: the caller's and the worker's; the last one frees.
+ * @mm: the caller's mm, with mmget(): mm_take_all_locks() needs users.
+ * @owner: the caller, with a reference.
+ * @memcg: the caller's memory cgroup, charged, with a reference.
+ * @umm: the state, with a reference, until the caller takes it.
+ */
 struct uevt_attach_work {
 	struct work_struct work;
+	struct completion done;
+	refcount_t ref;
 	struct mm_struct *mm;
+	struct task_struct *owner;
 	struct mem_cgroup *memcg;
 	struct uevt_mm *umm;
 };
+
+static void uevt_attach_work_put(struct uevt_attach_work *aw)
+{
+	if (!refcount_dec_and_test(&aw->ref))
+		return;
+	/* The caller was killed meanwhile: its mm's ->release cleans up. */
+	if (!IS_ERR_OR_NULL(aw->umm))
+		uevt_mm_put(aw->umm);
+	mmput_async(aw->mm);
+	put_task_struct(aw->owner);
+	mem_cgroup_put(aw->memcg);
+	kfree(aw);
+}
 
 static void uevt_attach_work(struct work_struct *work)
 {
 	struct uevt_attach_work *aw = container_of(work, struct uevt_attach_work, work);
 	struct mem_cgroup *old = set_active_memcg(aw->memcg);
 
-	aw->umm = uevt_mm_attach_here(aw->mm);
+	aw->umm = uevt_mm_attach_here(aw->mm, aw->owner);
 	set_active_memcg(old);
+	complete(&aw->done);
+	uevt_attach_work_put(aw);
+	/* Last: module exit destroys uevt_attach_wq, which waits for us. */
+	module_put(THIS_MODULE);
 }
 
 /**
@@ -305,8 +346,8 @@ static void uevt_attach_work(struct work_struct *work)
  * a runtime's preemption signal, a tracer's SIGSTOP to a new child): it
  * would restart for ever.  So when a signal other than a fatal one stops
  * it, a worker, which has no signals, registers it for the caller,
- * charging the caller's memory cgroup; the caller waits for it as it would
- * for the mm's lock.
+ * charging the caller's memory cgroup, and the caller waits for it as it
+ * would for the mm's lock: until done, or killed.
  *
  * Context: process context, may sleep; no uevt lock held.
  * Return: the state with a reference the caller puts, or ERR_PTR(-EINTR)
@@ -314,18 +355,33 @@ static void uevt_attach_work(struct work_struct *work)
  */
 struct uevt_mm *uevt_mm_attach(struct mm_struct *mm)
 {
-	struct uevt_mm *umm = uevt_mm_attach_here(mm);
-	struct uevt_attach_work aw = { .mm = mm };
+	struct uevt_mm *umm = uevt_mm_attach_here(mm, current);
+	struct uevt_attach_work *aw;
 
 	if (!IS_ERR(umm) || PTR_ERR(umm) != -EINTR || fatal_signal_pending(current))
 		return umm;
-	aw.memcg = get_mem_cgroup_from_mm(mm);
-	INIT_WORK_ONSTACK(&aw.work, uevt_attach_work);
-	queue_work(uevt_wq, &aw.work);
-	flush_work(&aw.work);
-	destroy_work_on_stack(&aw.work);
-	mem_cgroup_put(aw.memcg);
-	return aw.umm;
+	aw = kzalloc(sizeof(*aw), GFP_KERNEL);
+	if (!aw)
+		return ERR_PTR(-ENOMEM);
+	INIT_WORK(&aw->work, uevt_attach_work);
+	init_completion(&aw->done);
+	refcount_set(&aw->ref, 2);
+	/* Our own mm, whose users we are one of. */
+	mmget(mm);
+	aw->mm = mm;
+	aw->owner = get_task_struct(current);
+	aw->memcg = get_mem_cgroup_from_mm(mm);
+	/* We hold the module (an open file, a fork's task work): so may it. */
+	__module_get(THIS_MODULE);
+	queue_work(uevt_attach_wq, &aw->work);
+	if (wait_for_completion_killable(&aw->done)) {
+		umm = ERR_PTR(-EINTR);
+	} else {
+		umm = aw->umm;
+		aw->umm = NULL;
+	}
+	uevt_attach_work_put(aw);
+	return umm;
 }
 
 /**
@@ -355,11 +411,7 @@ struct uevt_mm *uevt_mm_get_current(unsigned long addr, unsigned int size)
 	umm = uevt_mm_find_current();
 	if (umm)
 		return umm;
-	umm = uevt_mm_attach(mm);
-	/* A worker may have made it: the owner is us. */
-	if (!IS_ERR(umm))
-		uevt_mm_set_owner(umm);
-	return umm;
+	return uevt_mm_attach(mm);
 }
 
 /**
@@ -1033,7 +1085,14 @@ void uevt_mm_show(struct seq_file *m, struct uevt_mm *umm)
 int uevt_core_init(void)
 {
 	uevt_wq = alloc_workqueue("uevt", WQ_UNBOUND, 0);
-	return uevt_wq ? 0 : -ENOMEM;
+	if (!uevt_wq)
+		return -ENOMEM;
+	uevt_attach_wq = alloc_workqueue("uevt_attach", WQ_UNBOUND, 0);
+	if (!uevt_attach_wq) {
+		destroy_workqueue(uevt_wq);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /**
@@ -1047,6 +1106,8 @@ int uevt_core_init(void)
 void uevt_core_exit(void)
 {
 	mmu_notifier_synchronize();
+	/* Its work items put states, which queues work on uevt_wq. */
+	destroy_workqueue(uevt_attach_wq);
 	destroy_workqueue(uevt_wq);
 	synchronize_rcu_tasks();
 }
