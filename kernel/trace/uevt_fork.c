@@ -272,8 +272,10 @@ static void uevt_join_child(struct uevt_join *join, struct mm_struct *mm)
 
 failed:
 	atomic_long_inc(&uevt_joins_failed);
-	pr_warn_ratelimited("pid %d could not join its parent's enable bits\n",
-			    task_tgid_nr(current));
+	/* Killed while it waited to attach: nothing worth a warning. */
+	if (!fatal_signal_pending(current))
+		pr_warn_ratelimited("pid %d could not join its parent's enable bits\n",
+				    task_tgid_nr(current));
 }
 
 /* Task work on the child: join, unless it is dying before it ever ran. */

@@ -197,7 +197,7 @@ static struct mmu_notifier *uevt_mm_alloc_notifier(struct mm_struct *mm)
 	 * A worker attaching for a process charges that process's cgroup but
 	 * is not that process: an OOM kill there would wait for us.  Fail.
 	 */
-	gfp_t gfp = GFP_KERNEL_ACCOUNT | (current->flags & PF_KTHREAD ? __GFP_RETRY_MAYFAIL : 0);
+	gfp_t gfp = GFP_KERNEL_ACCOUNT | ((current->flags & PF_KTHREAD) ? __GFP_RETRY_MAYFAIL : 0);
 	struct uevt_mm *umm = kzalloc(sizeof(*umm), gfp);
 
 	if (!umm)
@@ -223,18 +223,18 @@ static struct mmu_notifier *uevt_mm_alloc_notifier(struct mm_struct *mm)
 }
 
 /*
- * Name @task's process the owner of @umm, the state of its mm, unless it
- * has one.  Its task work (the fixer) is queued on the owner's threads,
- * and the status file shows the owner.
+ * Name the process @tgid (a pid we hold), called @comm, the owner of
+ * @umm, the state of its mm, unless it has one.  Its task work (the
+ * fixer) is queued on the owner's threads, and the status file shows the
+ * owner.
  */
-static void uevt_mm_set_owner(struct uevt_mm *umm, struct task_struct *task)
+static void uevt_mm_set_owner(struct uevt_mm *umm, struct pid *tgid, const char *comm)
 {
-	struct pid *tgid = get_pid(task_tgid(task));
-
+	get_pid(tgid);
 	if (cmpxchg(&umm->tgid, NULL, tgid))
 		put_pid(tgid);
 	else
-		get_task_comm(umm->comm, task);
+		strscpy(umm->comm, comm, sizeof(umm->comm));
 }
 
 static void uevt_mm_free_notifier(struct mmu_notifier *mn)
@@ -254,10 +254,11 @@ static void uevt_mm_list(struct uevt_mm *umm)
 }
 
 /*
- * uevt_mm_attach() for @owner, whose mm @mm is, in the caller's context:
- * -EINTR on any pending signal.
+ * uevt_mm_attach() for the process @tgid, called @comm, whose mm @mm is,
+ * in the caller's context: -EINTR on any pending signal.
  */
-static struct uevt_mm *uevt_mm_attach_here(struct mm_struct *mm, struct task_struct *owner)
+static struct uevt_mm *uevt_mm_attach_here(struct mm_struct *mm, struct pid *tgid,
+					   const char *comm)
 {
 	struct mmu_notifier *mn;
 	struct uevt_mm *umm;
@@ -284,7 +285,7 @@ static struct uevt_mm *uevt_mm_attach_here(struct mm_struct *mm, struct task_str
 	umm->attached = true;
 	kref_get(&umm->ref);
 	/* Named before anybody can find it: its fixer needs the owner. */
-	uevt_mm_set_owner(umm, owner);
+	uevt_mm_set_owner(umm, tgid, comm);
 	mmap_write_unlock(mm);
 	uevt_mm_list(umm);
 	return umm;
@@ -296,8 +297,10 @@ static struct uevt_mm *uevt_mm_attach_here(struct mm_struct *mm, struct task_str
  * @done: the worker is done; @umm is its result.
  * @ref: the caller's and the worker's; the last one frees.
  * @mm: the caller's mm, with mmget(): mm_take_all_locks() needs users.
- * @owner: the caller, with a reference.
- * @memcg: the caller's memory cgroup, charged, with a reference.
+ * @tgid: the caller's process, with a reference.
+ * @comm: its command name.
+ * @memcg: the caller's memory cgroup, with a reference: the worker's
+ *	allocations are charged to it.
  * @umm: the state, with a reference, until the caller takes it.
  */
 struct uevt_attach_work {
@@ -305,7 +308,8 @@ struct uevt_attach_work {
 	struct completion done;
 	refcount_t ref;
 	struct mm_struct *mm;
-	struct task_struct *owner;
+	struct pid *tgid;
+	char comm[TASK_COMM_LEN];
 	struct mem_cgroup *memcg;
 	struct uevt_mm *umm;
 };
@@ -314,11 +318,14 @@ static void uevt_attach_work_put(struct uevt_attach_work *aw)
 {
 	if (!refcount_dec_and_test(&aw->ref))
 		return;
-	/* The caller was killed meanwhile: its mm's ->release cleans up. */
+	/*
+	 * The caller was killed meanwhile: the state stays attached to its mm
+	 * until the mm goes (->release), or a registration there uses it.
+	 */
 	if (!IS_ERR_OR_NULL(aw->umm))
 		uevt_mm_put(aw->umm);
 	mmput_async(aw->mm);
-	put_task_struct(aw->owner);
+	put_pid(aw->tgid);
 	mem_cgroup_put(aw->memcg);
 	kfree(aw);
 }
@@ -328,7 +335,11 @@ static void uevt_attach_work(struct work_struct *work)
 	struct uevt_attach_work *aw = container_of(work, struct uevt_attach_work, work);
 	struct mem_cgroup *old = set_active_memcg(aw->memcg);
 
-	aw->umm = uevt_mm_attach_here(aw->mm, aw->owner);
+	/* Nobody waits any more (killed): no need to take the mm's locks. */
+	if (refcount_read(&aw->ref) == 1)
+		aw->umm = ERR_PTR(-EINTR);
+	else
+		aw->umm = uevt_mm_attach_here(aw->mm, aw->tgid, aw->comm);
 	set_active_memcg(old);
 	complete(&aw->done);
 	uevt_attach_work_put(aw);
@@ -355,9 +366,12 @@ static void uevt_attach_work(struct work_struct *work)
  */
 struct uevt_mm *uevt_mm_attach(struct mm_struct *mm)
 {
-	struct uevt_mm *umm = uevt_mm_attach_here(mm, current);
 	struct uevt_attach_work *aw;
+	char comm[TASK_COMM_LEN];
+	struct uevt_mm *umm;
 
+	get_task_comm(comm, current);
+	umm = uevt_mm_attach_here(mm, task_tgid(current), comm);
 	if (!IS_ERR(umm) || PTR_ERR(umm) != -EINTR || fatal_signal_pending(current))
 		return umm;
 	aw = kzalloc(sizeof(*aw), GFP_KERNEL);
@@ -369,7 +383,8 @@ struct uevt_mm *uevt_mm_attach(struct mm_struct *mm)
 	/* Our own mm, whose users we are one of. */
 	mmget(mm);
 	aw->mm = mm;
-	aw->owner = get_task_struct(current);
+	aw->tgid = get_task_pid(current, PIDTYPE_TGID);
+	get_task_comm(aw->comm, current);
 	aw->memcg = get_mem_cgroup_from_mm(mm);
 	/* We hold the module (an open file, a fork's task work): so may it. */
 	__module_get(THIS_MODULE);
@@ -1098,10 +1113,11 @@ int uevt_core_init(void)
 /**
  * uevt_core_exit() - wait until nothing of the core runs any more
  *
- * Every uevt_mm, and every queued task work, holds the module: by now all
- * are gone but the tails of their last calls.  Notifier frees still in
- * flight finish first (they queue the frees), then the workqueue drains,
- * then task work that dropped the module's last reference returns.
+ * Every uevt_mm, every queued task work and every attach request holds
+ * the module: by now all are gone but the tails of their last calls.
+ * Notifier frees still in flight finish first (they queue the frees),
+ * then the attach workqueue drains (its items put states), then the other
+ * one, then task work that dropped the module's last reference returns.
  */
 void uevt_core_exit(void)
 {
