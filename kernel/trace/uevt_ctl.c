@@ -340,11 +340,11 @@ static void uevt_ctl_perf_run(struct uevt_ctl_op *op)
 	 */
 	if (!op->done && !uevt_ctl_perf_armed) {
 		event = uevt_ctl_perf_open();
-		/* Opened but not run (it cannot be): its release runs @op. */
-		if (!IS_ERR(event) && !op->done)
-			perf_event_release_kernel(event);
-		else if (!IS_ERR(event))
+		/* Ran at open: armed.  Not run (it cannot be): its release runs @op. */
+		if (!IS_ERR(event) && op->done)
 			uevt_ctl_perf_armed = uevt_ctl_perf_keep(event);
+		else if (!IS_ERR(event))
+			perf_event_release_kernel(event);
 	}
 	WRITE_ONCE(uevt_ctl_pending, NULL);
 	WRITE_ONCE(uevt_ctl_owner, NULL);

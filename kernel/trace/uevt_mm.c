@@ -424,9 +424,7 @@ struct uevt_mm *uevt_mm_get_current(unsigned long addr, unsigned int size)
 		return ERR_PTR(-EFAULT);
 	/* Not dead means attached: no need for the mmap_lock then. */
 	umm = uevt_mm_find_current();
-	if (umm)
-		return umm;
-	return uevt_mm_attach(mm);
+	return umm ?: uevt_mm_attach(mm);
 }
 
 /**
