@@ -847,47 +847,33 @@ TEST_F(ev, global_event_limit)
 	write_file("/sys/module/uevt/parameters/max_events", "8192");
 }
 
-/* Is any uevt_ctl event enabled, as set_event lists them? */
-static int ctl_event_enabled(void)
-{
-	char *set = tfs_read(NULL, "set_event");
-	int found;
-
-	if (!set)	/* libtracefs reads an empty file as NULL */
-		return tracefs_file_exists(NULL, "set_event") ? 0 : -1;
-	found = strstr(set, "uevt_ctl:") != NULL;
-	free(set);
-	return found;
-}
 
 /*
- * Events are created under the tracing core's event_mutex, reached
- * through a perf counter uevt.ko opens on uevt_ctl:registry, or failing
- * that by enabling it (with uevt_ctl:hold enabled for a moment, so a
- * burst of creations does not restart the scheduler's command-line
- * recording each time).  Nobody else may enable either or attach perf to
- * them, clearing set_event under them does not break creation, and the
- * hold lets go by itself.
+ * Events are created under the tracing core's event_mutex, reached by
+ * reading the format file of uevt.ko's control event uevt_ctl:registry
+ * (module_test covers the other ways in).  Nobody else may enable the
+ * control events or attach perf to them, and that way enables nothing.
  */
-TEST_F(ev, control_events_stay_private_and_the_hold_lets_go)
+TEST_F(ev, control_events_stay_private)
 {
 	struct perf_event_attr pattr = {
 		.type = PERF_TYPE_TRACEPOINT,
 		.size = sizeof(pattr),
 	};
 	char *id;
-	int i, pfd;
+	int pfd;
 
 	EXPECT_FALSE(tracefs_event_file_exists(NULL, "uevt_ctl", "hold", "enable"));
+	EXPECT_FALSE(tracefs_event_file_exists(NULL, "uevt_ctl", "registry", "enable"));
 	ASSERT_EQ(0, uevt_reg(self->fd, "t_hold_a u32 a", &self->word, 0, 4, 0, NULL));
-	/* Each write truncates set_event first: that disables the hold too. */
+	EXPECT_EQ(0, ctl_event_enabled());
 	EXPECT_EQ(-EINVAL, tfs_write(NULL, "set_event", "uevt_ctl:hold"));
 	EXPECT_EQ(-EINVAL, tfs_write(NULL, "set_event", "uevt_ctl:registry"));
 	EXPECT_EQ(0, ctl_event_enabled());
 
 	ASSERT_EQ(0, uevt_reg(self->fd, "t_hold_b u32 a", &self->word, 1, 4, 0, NULL));
 	EXPECT_TRUE(uevt_event_exists(SYS, "t_hold_b"));
-	/* Our counter on the registry event is still held: perf must not join it. */
+	EXPECT_EQ(0, ctl_event_enabled());
 	id = tfs_read(NULL, "events/uevt_ctl/registry/id");
 	ASSERT_NE(NULL, id);
 	pattr.config = strtoull(id, NULL, 10);
@@ -896,17 +882,46 @@ TEST_F(ev, control_events_stay_private_and_the_hold_lets_go)
 	EXPECT_GT(0, pfd);
 	if (pfd >= 0)
 		close(pfd);
-	for (i = 0; i < 50 && ctl_event_enabled() == 1; i++)
-		usleep(100000);
-	EXPECT_EQ(0, ctl_event_enabled()) {
-		TH_LOG("uevt_ctl:hold is still enabled 5 s after the last creation");
+}
+
+/*
+ * uevt.ko reaches event_mutex by reading the registry event's format file:
+ * every creation and removal takes that way, none opens a perf counter or
+ * toggles the control event (which would show in the status file, and
+ * cost several times as much).
+ */
+TEST_F(ev, creations_and_removals_take_the_format_file_way)
+{
+	static const char *const ways[] = { "format", "open", "close", "toggle" };
+	long before[4], created[4];
+	char desc[64], name[48];
+	int fd = uevt_dev_open(), i;
+
+	ASSERT_LE(0, fd);
+	for (i = 0; i < 4; i++)
+		before[i] = status_counter("control", ways[i]);
+	ASSERT_LE(1, before[0]);
+	for (i = 0; i < 20; i++) {
+		snprintf(desc, sizeof(desc), "t_fmt%d_%d u32 a", getpid(), i);
+		ASSERT_EQ(0, uevt_reg(fd, desc, &self->word, i, 4, 0, NULL));
 	}
-	/* Nor once it let go. */
-	usleep(1500000);
-	pfd = (int)syscall(__NR_perf_event_open, &pattr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
-	EXPECT_GT(0, pfd);
-	if (pfd >= 0)
-		close(pfd);
+	for (i = 0; i < 4; i++)
+		created[i] = status_counter("control", ways[i]);
+	EXPECT_LE(before[0] + 20, created[0]);
+	for (i = 1; i < 4; i++)
+		EXPECT_EQ(before[i], created[i]);
+
+	/* Unregistered, and their file closed: the reaper removes them. */
+	for (i = 0; i < 20; i++)
+		EXPECT_EQ(0, uevt_unreg(fd, &self->word, i));
+	close(fd);
+	snprintf(name, sizeof(name), "t_fmt%d_19", getpid());
+	for (i = 0; i < 100 && uevt_event_exists(SYS, name); i++)
+		usleep(50000);
+	EXPECT_FALSE(uevt_event_exists(SYS, name));
+	EXPECT_LT(created[0], status_counter("control", "format"));
+	for (i = 1; i < 4; i++)
+		EXPECT_EQ(before[i], status_counter("control", ways[i]));
 }
 
 TEST_HARNESS_MAIN

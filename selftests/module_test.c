@@ -20,15 +20,34 @@ static int unload(void)
 	return syscall(__NR_delete_module, "uevt", O_NONBLOCK) ? -errno : 0;
 }
 
-static int load(void)
+static int load_with(const char *params)
 {
 	int fd = open(MODULE_PATH, O_RDONLY | O_CLOEXEC), ret;
 
 	if (fd < 0)
 		return -errno;
-	/* As run-in-vm.sh loads it: every test names its events uevt:NAME. */
-	ret = syscall(__NR_finit_module, fd, "system=" UEVT_SYSTEM, 0) ? -errno : 0;
+	ret = syscall(__NR_finit_module, fd, params, 0) ? -errno : 0;
 	close(fd);
+	return ret;
+}
+
+/* As run-in-vm.sh loads it: every test names its events uevt:NAME. */
+static int load(void)
+{
+	return load_with("system=" UEVT_SYSTEM);
+}
+
+/* Unload, waiting up to 5 s for events on their way out. */
+static int unload_when_idle(void)
+{
+	int tries, ret = 0;
+
+	for (tries = 0; tries < 500; tries++) {
+		ret = unload();
+		if (ret != -EAGAIN && ret != -EBUSY)
+			break;
+		usleep(10000);
+	}
 	return ret;
 }
 
@@ -110,6 +129,145 @@ TEST(unload_when_idle_leaves_nothing_and_reload_works)
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(0, uevt_reg(fd, "t_mod_gone u32 a", &word, 0, 4, 0, NULL));
 	close(fd);
+}
+
+/*
+ * The ways into the tracing core's event_mutex other than the format file
+ * (uevt_ctl.c): loaded with ctl=perf or ctl=toggle, event creations and
+ * removals take that way, as the status file counts them, and work all
+ * the same; nobody else may attach perf to the control events or enable
+ * them, clearing set_event under them does not break creation, and what
+ * they hold between operations lets go by itself.  Each test loads the
+ * module with its way, and the teardown loads it as the runner does.
+ */
+FIXTURE(ctl) {
+	int fd;
+	uint32_t word;
+};
+
+FIXTURE_VARIANT(ctl) {
+	const char *way;
+};
+
+FIXTURE_VARIANT_ADD(ctl, perf) {
+	.way = "perf",
+};
+
+FIXTURE_VARIANT_ADD(ctl, toggle) {
+	.way = "toggle",
+};
+
+FIXTURE_SETUP(ctl)
+{
+	char params[64];
+
+	self->fd = -1;
+	self->word = 0;
+	ASSERT_EQ(0, unload_when_idle());
+	snprintf(params, sizeof(params), "system=%s ctl=%s", UEVT_SYSTEM, variant->way);
+	ASSERT_EQ(0, load_with(params));
+	self->fd = uevt_dev_open();
+	ASSERT_LE(0, self->fd);
+}
+
+FIXTURE_TEARDOWN(ctl)
+{
+	if (self->fd >= 0)
+		close(self->fd);
+	unload_when_idle();
+	if (!loaded())
+		load();
+}
+
+static const char *const ctl_ways[] = { "format", "open", "close", "toggle" };
+
+static void ctl_counters(long n[4])
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		n[i] = status_counter("control", ctl_ways[i]);
+}
+
+TEST_F(ctl, creations_and_removals_take_the_way_asked_for)
+{
+	bool perf = !strcmp(variant->way, "perf");
+	long before[4], created[4], removed[4];
+	char desc[64];
+	int i;
+
+	ctl_counters(before);
+	for (i = 0; i < 8; i++) {
+		snprintf(desc, sizeof(desc), "t_ctl_%s%d u32 a", variant->way, i);
+		EXPECT_EQ(0, uevt_reg(self->fd, desc, &self->word, i, 4, 0, NULL));
+		*strchr(desc, ' ') = '\0';
+		EXPECT_TRUE(uevt_event_exists(UEVT_SYSTEM, desc));
+	}
+	ctl_counters(created);
+	EXPECT_EQ(0, created[0]);
+	/* One operation per new event, by the way asked for. */
+	EXPECT_EQ(8, created[1] + created[2] + created[3] - before[1] - before[2] - before[3]);
+	if (perf) {
+		EXPECT_EQ(before[3], created[3]);
+	} else {
+		EXPECT_EQ(before[1] + before[2], created[1] + created[2]);
+	}
+
+	/* Unregistered, and their file closed: the reaper removes them. */
+	for (i = 0; i < 8; i++)
+		EXPECT_EQ(0, uevt_unreg(self->fd, &self->word, i));
+	close(self->fd);
+	self->fd = -1;
+	snprintf(desc, sizeof(desc), "t_ctl_%s7", variant->way);
+	for (i = 0; i < 100 && uevt_event_exists(UEVT_SYSTEM, desc); i++)
+		usleep(50000);
+	EXPECT_FALSE(uevt_event_exists(UEVT_SYSTEM, desc));
+	ctl_counters(removed);
+	EXPECT_EQ(0, removed[0]);
+	EXPECT_LT(created[1] + created[2] + created[3], removed[1] + removed[2] + removed[3]);
+}
+
+TEST_F(ctl, control_events_stay_private_and_let_go)
+{
+	struct perf_event_attr pattr = {
+		.type = PERF_TYPE_TRACEPOINT,
+		.size = sizeof(pattr),
+	};
+	bool toggle = !strcmp(variant->way, "toggle");
+	char *id;
+	int i, pfd;
+
+	EXPECT_FALSE(tracefs_event_file_exists(NULL, "uevt_ctl", "hold", "enable"));
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_ctl_hold_a u32 a", &self->word, 0, 4, 0, NULL));
+	/* Toggling holds uevt_ctl:hold on; counters show nowhere. */
+	EXPECT_EQ(toggle, ctl_event_enabled());
+	/* Each write truncates set_event first: that disables the hold too. */
+	EXPECT_EQ(-EINVAL, tfs_write(NULL, "set_event", "uevt_ctl:hold"));
+	EXPECT_EQ(-EINVAL, tfs_write(NULL, "set_event", "uevt_ctl:registry"));
+	EXPECT_EQ(0, ctl_event_enabled());
+
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_ctl_hold_b u32 a", &self->word, 1, 4, 0, NULL));
+	EXPECT_TRUE(uevt_event_exists(UEVT_SYSTEM, "t_ctl_hold_b"));
+	EXPECT_EQ(toggle, ctl_event_enabled());
+	/* While our counters are held, perf must not join them; nor after. */
+	id = tfs_read(NULL, "events/uevt_ctl/registry/id");
+	ASSERT_NE(NULL, id);
+	pattr.config = strtoull(id, NULL, 10);
+	free(id);
+	pfd = (int)syscall(__NR_perf_event_open, &pattr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	EXPECT_GT(0, pfd);
+	if (pfd >= 0)
+		close(pfd);
+	for (i = 0; i < 50 && ctl_event_enabled() == 1; i++)
+		usleep(100000);
+	EXPECT_EQ(0, ctl_event_enabled()) {
+		TH_LOG("uevt_ctl:hold is still enabled 5 s after the last creation");
+	}
+	usleep(1500000);
+	pfd = (int)syscall(__NR_perf_event_open, &pattr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	EXPECT_GT(0, pfd);
+	if (pfd >= 0)
+		close(pfd);
 }
 
 /*

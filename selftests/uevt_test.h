@@ -395,6 +395,19 @@ static inline long status_counter(const char *kind, const char *key)
 	return v;
 }
 
+/* Is any uevt_ctl event enabled, as set_event lists them? */
+static inline int ctl_event_enabled(void)
+{
+	char *set = tfs_read(NULL, "set_event");
+	int found;
+
+	if (!set)	/* libtracefs reads an empty file as NULL */
+		return tracefs_file_exists(NULL, "set_event") ? 0 : -1;
+	found = strstr(set, "uevt_ctl:") != NULL;
+	free(set);
+	return found;
+}
+
 /* Lines of @kind whose @key starts with @prefix, or -1. */
 static inline int status_count(const char *kind, const char *key, const char *prefix)
 {

@@ -76,7 +76,11 @@
  *
  *   uevt_registry_mutex			(uevt_event.c)
  *     uevt_ctl_mutex				(uevt_ctl.c)
- *       event_mutex				(tracing core, held around ->reg())
+ *       event_mutex				(tracing core, held around ->reg(),
+ *						 and around ->get_fields() when
+ *						 the format file is read for an
+ *						 operation, inside that file's
+ *						 seq_file lock: a class of its own)
  *         uevt_event.slots_lock		(a state change)
  *           uevt_set.lock
  *             mmap_lock (read, trylock only)

@@ -3,64 +3,70 @@
  * Running code under the tracing core's event_mutex, from a module.
  *
  * trace_add_event_call() and trace_remove_event_call() must be called with
- * event_mutex held, and event_mutex is not exported.  What the tracing core
- * does export is trace_set_clr_event(), which takes event_mutex and calls
- * the reg() callback of the event it enables or disables.  So the module
- * owns one static trace event, uevt_ctl:registry, registered by the tracing
- * core itself when the module loads, whose reg() callback runs the pending
- * operation: enabling or disabling it is how we get event_mutex, held the
- * way lockdep can check.
+ * event_mutex held, and event_mutex is not exported.  So the module owns a
+ * static trace event, uevt_ctl:registry, registered by the tracing core
+ * itself when the module loads, and has the core call one of its
+ * callbacks with event_mutex held, where the pending operation runs: held
+ * the way lockdep can check.  Three ways lead there, tried in order (the
+ * "ctl" parameter says which comes first; /proc/uevt counts the
+ * operations each ran).
  *
- * The control event carries TRACE_EVENT_FL_IGNORE_ENABLE, so it has no
- * "enable" file and "enable all" skips it; the flag is lifted only while
- * an operation runs, and reg() from anybody but the operation's own task
- * refuses to enable it.
+ * 1. Reading the registry event's "format" file.  Its seq_file start()
+ *    takes event_mutex and finds the event from the file itself, with no
+ *    walk of the kernel's events, and its next() asks the event class for
+ *    the event's fields, through the class's get_fields() callback when
+ *    it has one (system call entries and user_events have one).  So the
+ *    module opens that file once, at load, with the kernel's credentials,
+ *    on a mount of tracefs of its own, and an operation reads one byte of
+ *    it from position 0 with seq_read_iter(), the file's own read path:
+ *    get_fields() runs the operation, and returns the class's (empty)
+ *    field list to every other caller.  Nothing is allocated per
+ *    operation and nothing is held between operations.  tracefs has one
+ *    superblock, so our mount shows the tree the user sees, wherever it is
+ *    mounted, if at all; mounting it again, as any second mount does,
+ *    leaves the superblock's recorded options at their defaults, which is
+ *    what mountinfo then shows (the files' owners and modes are kept).
+ *    If the file cannot be opened (tracefs locked down) or does not run
+ *    the load's first operation, it is let go.
  *
- * Enabling an event while the "record-cmd" option is on (the default)
- * starts the scheduler's command-line recording if no other event had it
- * on, and disabling stops it again.  Each start registers tracepoint
- * probes, which waits for an RCU grace period when the last stop was
- * recent, and patches kernel text; that made every new event cost tens of
- * milliseconds.  So a second control event, uevt_ctl:hold, is kept enabled
- * while operations come in bursts: with it on, toggling the registry event
- * moves the recording's reference count between 1 and 2 and touches no
- * probe.  The hold is dropped once no operation has run for
- * UEVT_CTL_HOLD_DELAY, the way deferred static keys rate-limit their own
- * disabling.  While held, "uevt_ctl:hold" shows in set_event.
+ * 2. Opening a perf counter on the registry event: perf_trace_init()
+ *    takes event_mutex, looks the event up by id in the list of events,
+ *    where an event sits behind only those added after it (the module's
+ *    own, mostly), and calls reg() with TRACE_REG_PERF_OPEN.  Releasing
+ *    the counter calls reg() with TRACE_REG_PERF_CLOSE under event_mutex
+ *    again, finding the event directly; so the counter an operation opens
+ *    is left open ("armed") and the next operation runs from its release.
+ *    A second counter keeps the event's perf registration (and the tracing
+ *    core's perf buffers) between operations.  Both go once no operation
+ *    has run for UEVT_CTL_HOLD_DELAY.
  *
- * Every enable or disable walks all the events of the system, so an
- * operation toggles the registry event once, not twice: it is left
- * enabled after one operation and disabled by the next, and put back to
- * disabled with the hold.
- *
- * That walk made each operation cost in proportion to the events of the
- * kernel (thousands on a distribution kernel).  So, with perf events, the
- * first way in is another: opening a perf counter on the registry event.
- * The tracing core's perf_trace_init() takes event_mutex, looks the event
- * up by id in its list of events, where an event sits behind only those
- * added after it (the module's own, mostly), stops there, and calls reg()
- * with TRACE_REG_PERF_OPEN for each counter opened on it.  A second
- * counter, held like the hold event, keeps the event's perf registration
- * (and the tracing core's perf buffers) between operations, so opening
- * one allocates nothing there.  Toggling the registry event stays as the
- * fallback.
- *
- * A counter is a way in twice: opening it calls reg() with
- * TRACE_REG_PERF_OPEN under event_mutex, and releasing it, in
- * perf_trace_destroy(), with TRACE_REG_PERF_CLOSE under event_mutex
- * again.  So the counter an operation opens is left open ("armed"), and
- * the next operation runs from its release: half the counters, and half
- * the walks, per operation.  A release finds the counter's event directly;
- * only an open looks it up.  The armed counter goes with the hold.
+ * 3. Enabling or disabling the registry event with trace_set_clr_event(),
+ *    which calls its reg() under event_mutex after a walk of every event
+ *    of the system.  The event carries TRACE_EVENT_FL_IGNORE_ENABLE, so it
+ *    has no "enable" file and "enable all" skips it; the flag is lifted
+ *    only while an operation runs, and reg() from anybody but the
+ *    operation's own task refuses to enable it.  An operation toggles it
+ *    once: it is left enabled after one operation and disabled by the
+ *    next.  Enabling an event while the "record-cmd" option is on starts
+ *    the scheduler's command-line recording if no other event had it on,
+ *    and disabling stops it again; each start registers tracepoint probes
+ *    and patches kernel text, tens of milliseconds.  So a second control
+ *    event, uevt_ctl:hold, is kept enabled while operations come in
+ *    bursts, and dropped with the counters, the way deferred static keys
+ *    rate-limit their own disabling.  While held, it shows in set_event.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cred.h>
+#include <linux/fs.h>
 #include <linux/module.h>
+#include <linux/mount.h>
 #include <linux/mutex.h>
 #include <linux/perf_event.h>
 #include <linux/sched.h>
+#include <linux/seq_file.h>
 #include <linux/trace_events.h>
+#include <linux/uio.h>
 #include <linux/workqueue.h>
 
 #include "uevt_internal.h"
@@ -78,6 +84,27 @@ struct uevt_ctl_op {
 	bool done;
 };
 
+/* The ways into event_mutex, as /proc/uevt counts the operations each ran. */
+enum uevt_ctl_way {
+	UEVT_CTL_FORMAT,	/* reading the registry event's format file */
+	UEVT_CTL_OPEN,		/* opening a perf counter on it */
+	UEVT_CTL_CLOSE,		/* releasing the armed counter */
+	UEVT_CTL_TOGGLE,	/* enabling or disabling it */
+	UEVT_CTL_NR_WAYS
+};
+
+static atomic_long_t uevt_ctl_ran[UEVT_CTL_NR_WAYS];
+
+/*
+ * The first way tried: "format", "perf" or "toggle"; read at load only.
+ * The later ones are how the tests reach the fallbacks.
+ */
+static char *uevt_ctl_first = "format";
+module_param_named(ctl, uevt_ctl_first, charp, 0444);
+MODULE_PARM_DESC(ctl, "first way into event_mutex: format (default), perf or toggle");
+/* Whether the perf way may be tried; set at load, from "ctl". */
+static bool uevt_ctl_use_perf;
+
 /*
  * Serialises operations.  Held across trace_set_clr_event(), so it nests
  * outside event_mutex; never take it from a reg() callback.
@@ -90,6 +117,8 @@ static DEFINE_MUTEX(uevt_ctl_mutex);
 static struct uevt_ctl_op *uevt_ctl_pending;
 static struct task_struct *uevt_ctl_owner;
 static bool uevt_ctl_holding;
+/* That task reads the format file for the operation; under uevt_ctl_mutex. */
+static bool uevt_ctl_reading;
 /*
  * Whether the hold event is enabled: set under uevt_ctl_mutex, cleared by
  * whoever disables it (clearing set_event does), so only a hint.
@@ -117,8 +146,51 @@ static struct perf_event *uevt_ctl_perf_armed;
  * toggling only.
  */
 static const struct cred *uevt_ctl_cred;
+/*
+ * Our mount of tracefs and the registry event's "format" file opened on
+ * it, or NULL: set by uevt_ctl_init(), put by uevt_ctl_exit(); read under
+ * uevt_ctl_mutex.
+ */
+static struct vfsmount *uevt_ctl_mnt;
+static struct file *uevt_ctl_format;
+/*
+ * The lock class of that file's seq_file lock.  Every seq_file's lock is
+ * of one class otherwise, and readers of our own status files take
+ * uevt_registry_mutex inside theirs, where operations take this one
+ * inside uevt_registry_mutex: a different lock, which lockdep must be
+ * told.
+ */
+static struct lock_class_key uevt_ctl_format_key;
 
 static struct trace_event_call uevt_ctl_call, uevt_ctl_hold_call;
+
+/* Run @op once; under event_mutex, from one of the tracing core's callbacks. */
+static void uevt_ctl_op_run(struct uevt_ctl_op *op, enum uevt_ctl_way way)
+{
+	if (!op->done) {
+		op->ret = op->fn(op->arg);
+		op->done = true;
+		atomic_long_inc(&uevt_ctl_ran[way]);
+	}
+}
+
+/*
+ * get_fields() of both control events.  The tracing core calls it
+ * wherever it looks at an event's fields, in any context and mostly
+ * without event_mutex (printing a record, even from a crash dump).  Only
+ * the format file's next(), in the task reading it for an operation,
+ * finds uevt_ctl_reading set with the reader current, in task context,
+ * and that is under event_mutex, taken by the same file's start().
+ */
+static struct list_head *uevt_ctl_get_fields(struct trace_event_call *call)
+{
+	struct uevt_ctl_op *op = READ_ONCE(uevt_ctl_pending);
+
+	if (op && call == &uevt_ctl_call && in_task() && READ_ONCE(uevt_ctl_reading) &&
+	    READ_ONCE(uevt_ctl_owner) == current)
+		uevt_ctl_op_run(op, UEVT_CTL_FORMAT);
+	return &call->class->fields;
+}
 
 /* reg() of the hold event: only uevt_ctl_hold_set() may enable it. */
 static int uevt_ctl_hold_reg(enum trace_reg type)
@@ -141,6 +213,7 @@ static int uevt_ctl_reg(struct trace_event_call *call, enum trace_reg type, void
 {
 	struct uevt_ctl_op *op = READ_ONCE(uevt_ctl_pending);
 	bool ours = op && READ_ONCE(uevt_ctl_owner) == current;
+	enum uevt_ctl_way way = UEVT_CTL_TOGGLE;
 
 	if (call == &uevt_ctl_hold_call)
 		return uevt_ctl_hold_reg(type);
@@ -163,11 +236,13 @@ static int uevt_ctl_reg(struct trace_event_call *call, enum trace_reg type, void
 			return -EPERM;
 		if (!op)
 			return 0;	/* the hold */
+		way = UEVT_CTL_OPEN;
 		break;
 	case TRACE_REG_PERF_CLOSE:
 		/* The release of a counter of ours: the armed one runs @op. */
 		if (!ours)
 			return 0;
+		way = UEVT_CTL_CLOSE;
 		break;
 	case TRACE_REG_PERF_UNREGISTER:
 	case TRACE_REG_PERF_ADD:
@@ -177,10 +252,7 @@ static int uevt_ctl_reg(struct trace_event_call *call, enum trace_reg type, void
 	default:
 		return -EOPNOTSUPP;
 	}
-	if (!op->done) {
-		op->ret = op->fn(op->arg);
-		op->done = true;
-	}
+	uevt_ctl_op_run(op, way);
 	return 0;
 }
 
@@ -201,6 +273,7 @@ static struct trace_event_fields uevt_ctl_fields[] = {
 static struct trace_event_class uevt_ctl_class = {
 	.system		= UEVT_CTL_SYSTEM,
 	.reg		= uevt_ctl_reg,
+	.get_fields	= uevt_ctl_get_fields,
 	.fields_array	= uevt_ctl_fields,
 	.fields		= LIST_HEAD_INIT(uevt_ctl_class.fields),
 	.raw_init	= trace_event_raw_init,
@@ -325,6 +398,8 @@ static void uevt_ctl_perf_run(struct uevt_ctl_op *op)
 	struct perf_event *event;
 
 	lockdep_assert_held(&uevt_ctl_mutex);
+	if (!uevt_ctl_use_perf)
+		return;
 	WRITE_ONCE(uevt_ctl_owner, current);
 	if (!uevt_ctl_perf_hold) {
 		event = uevt_ctl_perf_open();
@@ -367,6 +442,91 @@ static void uevt_ctl_perf_release(bool exiting)
 }
 #endif
 
+/*
+ * Run @op by reading the registry event's format file from its start;
+ * under uevt_ctl_mutex.  Return: whether @op ran.
+ */
+static bool uevt_ctl_format_run(struct uevt_ctl_op *op)
+{
+	struct kiocb kiocb;
+	struct iov_iter iter;
+	struct kvec kvec;
+	char byte;
+
+	lockdep_assert_held(&uevt_ctl_mutex);
+	if (!uevt_ctl_format)
+		return false;
+	kvec.iov_base = &byte;
+	kvec.iov_len = sizeof(byte);
+	iov_iter_kvec(&iter, ITER_DEST, &kvec, 1, sizeof(byte));
+	/* Position 0: the seq_file starts over, with start() and next(). */
+	init_sync_kiocb(&kiocb, uevt_ctl_format);
+	kiocb.ki_pos = 0;
+	WRITE_ONCE(uevt_ctl_owner, current);
+	WRITE_ONCE(uevt_ctl_pending, op);
+	WRITE_ONCE(uevt_ctl_reading, true);
+	seq_read_iter(&kiocb, &iter);
+	WRITE_ONCE(uevt_ctl_reading, false);
+	WRITE_ONCE(uevt_ctl_pending, NULL);
+	WRITE_ONCE(uevt_ctl_owner, NULL);
+	return op->done;
+}
+
+/*
+ * Open the registry event's format file on a mount of tracefs of our own,
+ * with the kernel's credentials (whoever loads the module may not be
+ * allowed to read tracefs); on failure, operations take the other ways
+ * in.  tracefs is built in, so get_fs_type() took no module reference to
+ * give back.
+ */
+static void uevt_ctl_format_open(void)
+{
+	struct file_system_type *type = get_fs_type("tracefs");
+	const struct cred *saved;
+	struct vfsmount *mnt;
+	struct file *file;
+	struct path root;
+
+	if (!type || !uevt_ctl_cred)
+		return;
+	mnt = kern_mount(type);
+	if (IS_ERR(mnt))
+		return;
+	root.mnt = mnt;
+	root.dentry = mnt->mnt_root;
+	saved = override_creds(uevt_ctl_cred);
+	file = file_open_root(&root, "events/" UEVT_CTL_SYSTEM "/" UEVT_CTL_EVENT "/format",
+			      O_RDONLY, 0);
+	revert_creds(saved);
+	/* Only the tracing core's seq_file is known to call get_fields(). */
+	if (!IS_ERR(file) && file->f_op->read == seq_read) {
+		lockdep_set_class(&((struct seq_file *)file->private_data)->lock,
+				  &uevt_ctl_format_key);
+		uevt_ctl_mnt = mnt;
+		uevt_ctl_format = file;
+		return;
+	}
+	if (!IS_ERR(file))
+		fput(file);
+	kern_unmount(mnt);
+}
+
+/*
+ * Close the format file and let go of our mount.  A task's last fput() of
+ * a file completes on its way back to user space: after the module is
+ * gone, which is fine, for nothing of ours runs then (the tracing core
+ * handles format files still open on events it removed).
+ */
+static void uevt_ctl_format_close(void)
+{
+	if (uevt_ctl_format)
+		fput(uevt_ctl_format);
+	if (uevt_ctl_mnt)
+		kern_unmount(uevt_ctl_mnt);
+	uevt_ctl_format = NULL;
+	uevt_ctl_mnt = NULL;
+}
+
 static void uevt_ctl_release(struct work_struct *work)
 {
 	mutex_lock(&uevt_ctl_mutex);
@@ -398,6 +558,11 @@ int uevt_ctl_run(int (*fn)(void *arg), void *arg)
 	bool set;
 
 	mutex_lock(&uevt_ctl_mutex);
+	if (uevt_ctl_format_run(&op)) {
+		/* Nothing held for the next operation: nothing to let go. */
+		mutex_unlock(&uevt_ctl_mutex);
+		return op.ret;
+	}
 	uevt_ctl_perf_run(&op);
 	if (op.done)
 		goto out;
@@ -437,17 +602,32 @@ static int uevt_ctl_probe(void *arg)
 }
 
 /**
- * uevt_ctl_init() - check that the control event works
+ * uevt_ctl_init() - open the way into event_mutex and check it works
  *
- * Return: 0, or -ENODEV when the tracing core did not register the
- * control event (tracing disabled, or the module is rejected by it).
+ * With ctl=format, opens the registry event's format file on a tracefs
+ * mount of the module's own, and lets it go again if the check did not
+ * run through it.
+ *
+ * Context: module load, process context, may sleep.
+ * Return: 0, -EINVAL for an unknown "ctl", or -ENODEV when the tracing
+ * core did not register the control event (tracing disabled, or the
+ * module is rejected by it).
  */
 int uevt_ctl_init(void)
 {
+	const char *first = uevt_ctl_first ?: "";
+	bool format = !strcmp(first, "format");
 	int ret;
 
+	if (!format && strcmp(first, "perf") && strcmp(first, "toggle")) {
+		pr_err("ctl=%s: not one of format, perf, toggle\n", first);
+		return -EINVAL;
+	}
+	uevt_ctl_use_perf = strcmp(first, "toggle");
 	/* No credentials: toggling the registry event still works. */
 	uevt_ctl_cred = prepare_kernel_cred(&init_task);
+	if (format)
+		uevt_ctl_format_open();
 	ret = uevt_ctl_run(uevt_ctl_probe, NULL);
 	if (ret) {
 		pr_err("tracing core did not register %s:%s (%d)\n",
@@ -455,14 +635,22 @@ int uevt_ctl_init(void)
 		uevt_ctl_exit();
 		return -ENODEV;
 	}
+	/* Nothing else runs yet.  A file that did not call back only costs. */
+	if (format && !atomic_long_read(&uevt_ctl_ran[UEVT_CTL_FORMAT])) {
+		uevt_ctl_format_close();
+		pr_info("events are created through %s\n",
+			atomic_long_read(&uevt_ctl_ran[UEVT_CTL_TOGGLE]) ?
+			"the control event's enabling" : "perf counters");
+	}
 	return 0;
 }
 
 /**
- * uevt_ctl_exit() - drop the hold before the module's code goes away
+ * uevt_ctl_exit() - let go of the ways in before the module's code goes away
  *
- * The tracing core removes both control events after the module's exit.
- * Must run after the last uevt_ctl_run().
+ * Drops the hold and the counters, closes the format file and unmounts
+ * our tracefs mount.  The tracing core removes both control events after
+ * the module's exit.  Must run after the last uevt_ctl_run().
  *
  * Context: process context, may sleep.
  */
@@ -473,4 +661,24 @@ void uevt_ctl_exit(void)
 	if (uevt_ctl_cred)
 		put_cred(uevt_ctl_cred);
 	uevt_ctl_cred = NULL;
+	uevt_ctl_format_close();
+}
+
+/**
+ * uevt_ctl_show() - the "control" line of /proc/uevt
+ * @m: the seq_file.
+ *
+ * How many operations (event creations and removals) ran through each way
+ * into event_mutex: the format file, a counter's opening, a counter's
+ * release, enabling or disabling the registry event.
+ *
+ * Context: process context.
+ */
+void uevt_ctl_show(struct seq_file *m)
+{
+	seq_printf(m, "control format %ld open %ld close %ld toggle %ld\n",
+		   atomic_long_read(&uevt_ctl_ran[UEVT_CTL_FORMAT]),
+		   atomic_long_read(&uevt_ctl_ran[UEVT_CTL_OPEN]),
+		   atomic_long_read(&uevt_ctl_ran[UEVT_CTL_CLOSE]),
+		   atomic_long_read(&uevt_ctl_ran[UEVT_CTL_TOGGLE]));
 }

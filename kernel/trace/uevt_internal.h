@@ -87,6 +87,7 @@ struct uevt_event {
 int uevt_ctl_run(int (*fn)(void *arg), void *arg);
 int uevt_ctl_init(void);
 void uevt_ctl_exit(void);
+void uevt_ctl_show(struct seq_file *m);
 
 /* uevt_event.c */
 int uevt_event_get_or_create(const char *text, u16 flags, struct uevt_event **out);

@@ -10,7 +10,7 @@
  *
  * /proc/uevt is the full listing: a "version" line, then one line per
  * event (consumers, references, enable bits, drops and rejections), the
- * fork and retirement counters, and one line per enable bit of every
+ * fork, retirement and control counters, and one line per enable bit of every
  * process (tgid, comm, address, bit, state, owed write).  Addresses of
  * other processes' memory are sensitive: opening it needs CAP_PERFMON,
  * checked at open() as for any file whose reader is decided once.  Each
@@ -107,6 +107,7 @@ static int uevt_full_show(struct seq_file *m, void *v)
 		uevt_events_show(m);
 		uevt_fork_show(m);
 		uevt_mms_retire_lost_show(m);
+		uevt_ctl_show(m);
 	} else {
 		uevt_mm_show(m, v);
 	}
