@@ -5,6 +5,7 @@
  * leaves nothing in tracefs, and the module loads again.  Each test ends
  * with the module loaded, as the runner expects.
  */
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -268,6 +269,67 @@ TEST_F(ctl, control_events_stay_private_and_let_go)
 	EXPECT_GT(0, pfd);
 	if (pfd >= 0)
 		close(pfd);
+}
+
+/*
+ * uevt.ko mounts tracefs for itself at load (uevt_ctl.c).  tracefs has one
+ * superblock, and on 6.1 a second mount reconfigures it with the new
+ * mount's flags (a read-only mount makes the superblock read-only):
+ * loading the module must leave that state as it found it.  On 6.12 a
+ * mount does not change the superblock, and the check holds trivially.
+ */
+FIXTURE(rofs) {
+	char dir[32];
+	bool mounted;
+};
+
+FIXTURE_SETUP(rofs)
+{
+	strcpy(self->dir, "/tmp/uevt-ro-XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	self->mounted = false;
+}
+
+FIXTURE_TEARDOWN(rofs)
+{
+	/* Writable again (on 6.1, the superblock too), for the tests after. */
+	if (self->mounted) {
+		mount("none", self->dir, "tracefs", MS_REMOUNT, NULL);
+		umount(self->dir);
+	}
+	rmdir(self->dir);
+	if (!loaded())
+		load();
+}
+
+/* 1: tracefs files may be opened for writing, 0: EROFS, -1: other. */
+static int tracefs_writable(void)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/trace_marker", tracefs_tracing_dir());
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0 ? 1 : errno == EROFS ? 0 : -1;
+}
+
+TEST_F(rofs, loading_keeps_a_read_only_tracefs_read_only)
+{
+	int before, after;
+
+	ASSERT_EQ(1, tracefs_writable());
+	ASSERT_EQ(0, mount("none", self->dir, "tracefs", MS_RDONLY, NULL));
+	self->mounted = true;
+	before = tracefs_writable();
+	ASSERT_LE(0, before);
+	TH_LOG("after a read-only mount, the superblock is %s",
+	       before ? "writable (6.12)" : "read-only (6.1)");
+	ASSERT_EQ(0, unload_when_idle());
+	ASSERT_EQ(0, load());
+	after = tracefs_writable();
+	EXPECT_EQ(before, after);
 }
 
 /*

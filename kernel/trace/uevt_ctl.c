@@ -25,7 +25,8 @@
  *    superblock, so our mount shows the tree the user sees, wherever it is
  *    mounted, if at all; mounting it again, as any second mount does,
  *    leaves the superblock's recorded options at their defaults, which is
- *    what mountinfo then shows (the files' owners and modes are kept).
+ *    what mountinfo then shows (the files' owners and modes, and whether
+ *    it is read-only, are kept).
  *    If the file cannot be opened (tracefs locked down) or does not run
  *    the load's first operation, it is let go.
  *
@@ -472,6 +473,12 @@ static bool uevt_ctl_format_run(struct uevt_ctl_op *op)
 	return op->done;
 }
 
+/* iterate_supers_type() callback: is (the) tracefs superblock read-only? */
+static void uevt_ctl_sb_rdonly(struct super_block *sb, void *rdonly)
+{
+	*(bool *)rdonly |= sb_rdonly(sb);
+}
+
 /*
  * Open the registry event's format file on a mount of tracefs of our own,
  * with the kernel's credentials (whoever loads the module may not be
@@ -484,12 +491,19 @@ static void uevt_ctl_format_open(void)
 	struct file_system_type *type = get_fs_type("tracefs");
 	const struct cred *saved;
 	struct vfsmount *mnt;
+	bool rdonly = false;
 	struct file *file;
 	struct path root;
 
 	if (!type || !uevt_ctl_cred)
 		return;
-	mnt = kern_mount(type);
+	/*
+	 * A second mount of a single-superblock file system reconfigures it
+	 * with the new mount's flags on 6.1: ask for what it is already, or
+	 * an administrator's read-only tracefs would become writable.
+	 */
+	iterate_supers_type(type, uevt_ctl_sb_rdonly, &rdonly);
+	mnt = vfs_kern_mount(type, SB_KERNMOUNT | (rdonly ? SB_RDONLY : 0), type->name, NULL);
 	if (IS_ERR(mnt))
 		return;
 	root.mnt = mnt;
@@ -508,21 +522,22 @@ static void uevt_ctl_format_open(void)
 	}
 	if (!IS_ERR(file))
 		fput(file);
-	kern_unmount(mnt);
+	mntput(mnt);
 }
 
 /*
  * Close the format file and let go of our mount.  A task's last fput() of
  * a file completes on its way back to user space: after the module is
  * gone, which is fine, for nothing of ours runs then (the tracing core
- * handles format files still open on events it removed).
+ * handles format files still open on events it removed).  The mount goes
+ * with the last of the file's and our references.
  */
 static void uevt_ctl_format_close(void)
 {
 	if (uevt_ctl_format)
 		fput(uevt_ctl_format);
 	if (uevt_ctl_mnt)
-		kern_unmount(uevt_ctl_mnt);
+		mntput(uevt_ctl_mnt);
 	uevt_ctl_format = NULL;
 	uevt_ctl_mnt = NULL;
 }
