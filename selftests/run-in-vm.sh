@@ -96,11 +96,11 @@ if [ -x "$B" ]; then
 	rm -f /tmp/bench.$$
 fi
 
-# Unreferenced events and exited processes' state go asynchronously, and
-# the control events stay enabled for a second after the last creation or
-# removal: until then the module is in use, and rmmod says so (EAGAIN).
-# unload_uevt gives it 10 s; its status is rmmod's, its complaint a TAP
-# comment.
+# Unreferenced events and exited processes' state go asynchronously (and
+# with ctl=perf or ctl=toggle, the control events stay enabled for a second
+# after the last creation or removal): until then the module is in use,
+# and rmmod says so (EAGAIN).  unload_uevt gives it 10 s; its status is
+# rmmod's, its complaint a TAP comment.
 unload_uevt() {
 	local i=0 rc
 	while :; do

@@ -24,9 +24,10 @@
  *    operation and nothing is held between operations.  tracefs has one
  *    superblock, so our mount shows the tree the user sees, wherever it is
  *    mounted, if at all; mounting it again, as any second mount does,
- *    leaves the superblock's recorded options at their defaults, which is
- *    what mountinfo then shows (the files' owners and modes, and whether
- *    it is read-only, are kept).
+ *    resets options the superblock recorded (mode on 6.1; mode, uid and
+ *    gid on 6.12), which is what mountinfo then shows: the files' owners
+ *    and modes are kept, and so is whether it is read-only (we ask for
+ *    what it is; a remount racing the load may be undone on 6.1).
  *    If the file cannot be opened (tracefs locked down) or does not run
  *    the load's first operation, it is let go.
  *
