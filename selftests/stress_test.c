@@ -67,6 +67,8 @@ struct shared {
 	volatile int toggler_done;
 	volatile int state[EVENTS];
 	volatile long ops, forks, execs, flips, unmaps, zaps;
+	/* Flips the toggler began: more than flips while one is under way. */
+	volatile long flips_begun;
 	struct worker_slot slots[MAX_WORKERS];
 };
 
@@ -397,12 +399,21 @@ static void op_reopen(struct worker *w)
 static void op_emit(struct worker *w)
 {
 	struct reg *r = &w->regs[rnd(w, MAX_REGS)];
+	long flips = __atomic_load_n(&w->sh->flips, __ATOMIC_SEQ_CST);
 	uint32_t a = 42;
 	ssize_t ret;
 
 	if (!live(w, r) || r->index < 0 || !(*word_at(w, r->page, r->word) & (1U << r->bit)))
 		return;
 	ret = uevt_write(w->fd, (uint32_t)r->index, &a, sizeof(a));
+	/*
+	 * A disable removes the probes, then clears the bits: a write between
+	 * is EBADF with the bit still set.  Only while a flip was under way
+	 * (begun before it ended, or since): with the state steady all along,
+	 * a set bit must mean somebody listens.
+	 */
+	if (ret == -EBADF && __atomic_load_n(&w->sh->flips_begun, __ATOMIC_SEQ_CST) != flips)
+		return;
 	/* The event may have been deleted and made again: a new index then. */
 	if (ret != 8 && ret != -ENOENT)
 		fail(w, "write to event %d: %zd", r->ev, ret);
@@ -636,6 +647,7 @@ static void toggler(struct shared *sh, uint64_t seed)
 	while (inst && sh->phase == RUN) {
 		ev = rnd(&w, EVENTS);
 		snprintf(name, sizeof(name), "t_stress_%d", ev);
+		__atomic_fetch_add(&sh->flips_begun, 1, __ATOMIC_SEQ_CST);
 		if (rnd(&w, 3)) {
 			if (traced[ev])
 				tracefs_event_disable(inst, SYS, name);
@@ -649,7 +661,7 @@ static void toggler(struct shared *sh, uint64_t seed)
 			perf[ev] = perf_open_event(ev);
 		}
 		sh->state[ev] = traced[ev] || perf[ev] >= 0;
-		__atomic_fetch_add(&sh->flips, 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&sh->flips, 1, __ATOMIC_SEQ_CST);
 		usleep(rnd(&w, 4000));
 	}
 	__atomic_store_n(&sh->toggler_done, 1, __ATOMIC_SEQ_CST);
