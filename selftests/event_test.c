@@ -4,6 +4,7 @@
  * records through ftrace (top level and instances), filters, triggers,
  * payload validation, delete, persist, multi-format, limits.
  */
+#include <pthread.h>
 #include <stddef.h>
 #include <linux/perf_event.h>
 #include <sys/mman.h>
@@ -816,6 +817,125 @@ TEST_F(ev, per_file_limit)
 	EXPECT_EQ(4, i);
 	EXPECT_EQ(-EMFILE, ret);
 	write_file("/sys/module/uevt/parameters/max_events_per_file", "1024");
+}
+
+/*
+ * A file's table of write indexes grows in place and is replaced by a
+ * bigger one now and then, while writers look indexes up without a lock.
+ * A writer thread races every registration: index 0 (enabled) must keep
+ * recording, and the index the last registration returned must be found
+ * at once (EBADF: disabled), never missing (ENOENT) or another event's.
+ */
+#define GROW_EVENTS	600
+
+struct grow_writer {
+	int fd;
+	_Atomic uint32_t latest;	/* the last index a registration returned */
+	_Atomic int stop;
+	long writes, missing, failed;
+	ssize_t last_failure;
+};
+
+static void *grow_write(void *arg)
+{
+	struct grow_writer *w = arg;
+	uint32_t value = 0, latest;
+	ssize_t ret;
+
+	while (!w->stop) {
+		ret = uevt_write(w->fd, 0, &value, sizeof(value));
+		if (ret != 4 + (ssize_t)sizeof(value)) {
+			w->failed++;
+			w->last_failure = ret;
+		}
+		latest = w->latest;
+		if (!latest)
+			continue;	/* none yet */
+		ret = uevt_write(w->fd, latest, &value, sizeof(value));
+		if (ret == -ENOENT) {
+			w->missing++;
+		} else if (ret != -EBADF) {
+			w->failed++;
+			w->last_failure = ret;
+		}
+		w->writes++;
+	}
+	return NULL;
+}
+
+TEST_F(ev, write_indexes_stay_right_while_the_table_grows)
+{
+	static const uint32_t probe[] = { 7, 8, 61, 62, 300, GROW_EVENTS - 1 };
+	/* A bit for each event, then a word for the registrations again. */
+	uint32_t *words = calloc(GROW_EVENTS / 32 + 2, sizeof(*words));
+	struct grow_writer w = { .fd = self->fd };
+	struct tracefs_instance *probes;
+	uint32_t index, value, i;
+	struct records r;
+	char desc[32];
+	pthread_t thread;
+	int ret = 0;
+
+	ASSERT_NE(NULL, words);
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_grow0 u32 a", &words[0], 0, 4, 0, &index));
+	ASSERT_EQ(0U, index);
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "t_grow0"));
+	ASSERT_EQ(0, pthread_create(&thread, NULL, grow_write, &w));
+	for (i = 1; i < GROW_EVENTS; i++) {
+		snprintf(desc, sizeof(desc), "t_grow%u u32 a", i);
+		index = ~0U;
+		ret = uevt_reg(self->fd, desc, &words[i / 32], i % 32, 4, 0, &index);
+		if (ret || index != i)
+			break;
+		w.latest = index;
+		/* Every so often an event of the table again: its own index. */
+		if (i % 97 == 0) {
+			snprintf(desc, sizeof(desc), "t_grow%u u32 a", i / 2);
+			index = ~0U;
+			ret = uevt_reg(self->fd, desc, &words[GROW_EVENTS / 32 + 1], i / 97, 4, 0,
+				       &index);
+			if (ret || index != i / 2)
+				break;
+		}
+	}
+	w.stop = 1;
+	pthread_join(thread, NULL);
+	EXPECT_EQ(GROW_EVENTS, i) {
+		TH_LOG("registration %u: %s, index %u", i, strerror(-ret), index);
+	}
+	EXPECT_EQ(0, w.missing);
+	EXPECT_EQ(0, w.failed) {
+		TH_LOG("the last failed write: %zd", w.last_failure);
+	}
+	EXPECT_LT(0, w.writes);
+	EXPECT_EQ(-ENOENT, uevt_write(self->fd, GROW_EVENTS, &value, sizeof(value)));
+
+	/* The buffer may have wrapped: at least some of them. */
+	ASSERT_EQ(0, tracefs_event_disable(self->inst, SYS, "t_grow0"));
+	ASSERT_EQ(0, collect(self->inst, SYS, "t_grow0", &r));
+	EXPECT_LT(0, r.count);
+
+	/*
+	 * Each index reaches its own event, whichever table it was added to.
+	 * Reading the buffer consumes every record in it: one at a time.
+	 */
+	probes = test_instance("ev_grow");
+	ASSERT_NE(NULL, probes);
+	for (i = 0; i < ARRAY_SIZE(probe); i++) {
+		value = probe[i] * 3;
+		EXPECT_EQ(-EBADF, uevt_write(self->fd, probe[i], &value, sizeof(value)));
+		snprintf(desc, sizeof(desc), "^t_grow%u$", probe[i]);
+		ASSERT_EQ(0, tracefs_event_enable(probes, SYS, desc));
+		EXPECT_EQ(4 + (ssize_t)sizeof(value),
+			  uevt_write(self->fd, probe[i], &value, sizeof(value)));
+		snprintf(desc, sizeof(desc), "t_grow%u", probe[i]);
+		EXPECT_EQ(0, collect(probes, SYS, desc, &r));
+		EXPECT_EQ(1, r.count);
+		snprintf(desc, sizeof(desc), "a=%u", probe[i] * 3);
+		EXPECT_STREQ(desc, r.text[0]);
+	}
+	test_instance_destroy(probes);
+	free(words);
 }
 
 TEST_F(ev, per_process_enabler_limit)

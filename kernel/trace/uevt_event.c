@@ -388,6 +388,7 @@ static struct uevt_event *uevt_event_find(const struct uevt_desc *desc, bool mul
  * @flags: UEVT_REG_* flags; PERSIST and MULTI_FORMAT are honoured here,
  *	the caller has checked them.
  * @out: the event, with a reference the caller must put.
+ * @created: set when @out was created by this call, so no table holds it.
  *
  * An existing event with the same name and fields is returned; the same
  * name with other fields is -EADDRINUSE, unless MULTI_FORMAT asks for a
@@ -397,13 +398,15 @@ static struct uevt_event *uevt_event_find(const struct uevt_desc *desc, bool mul
  * Return: 0, -EINVAL or -E2BIG (bad description), -EADDRINUSE, -EMFILE
  * (uevt_max_events reached), -ENOMEM, or an error from the tracing core.
  */
-int uevt_event_get_or_create(const char *text, u16 flags, struct uevt_event **out)
+int uevt_event_get_or_create(const char *text, u16 flags, struct uevt_event **out,
+			     bool *created)
 {
 	bool multi = flags & UEVT_REG_MULTI_FORMAT, clash;
 	struct uevt_desc *desc;
 	struct uevt_event *ev;
 	int ret;
 
+	*created = false;
 	ret = uevt_desc_parse(text, &desc);
 	if (ret)
 		return ret;
@@ -434,6 +437,7 @@ int uevt_event_get_or_create(const char *text, u16 flags, struct uevt_event **ou
 	list_add_tail(&ev->node, &uevt_events);
 	hash_add(uevt_event_names, &ev->hnode, uevt_name_key(desc->name));
 	uevt_nr_events++;
+	*created = true;
 found:
 	/* At zero it waits for the reaper, which needs our mutex: revive it. */
 	if (!refcount_inc_not_zero(&ev->refs))

@@ -20,22 +20,37 @@
 
 #include "uevt_internal.h"
 
+/*
+ * The write-index table.  It grows in place: an event is stored in the
+ * first free entry, then @count is raised with release semantics, so a
+ * writer that reads @count with acquire sees every entry below it.  When
+ * @room runs out, a table twice the size replaces it under RCU, so a file
+ * with n events has copied fewer than 2n pointers in all (the built-in
+ * copies its whole table for every new event).
+ */
 struct uevt_refs {
 	struct rcu_head rcu;
+	/* Entries in use: written under uevt_file.lock, read with acquire. */
 	u32 count;
+	/* Entries allocated; fixed for the life of this table. */
+	u32 room;
 	struct uevt_event *events[];
 };
 
 /**
  * struct uevt_file - state of one open /dev/uevt
  * @lock: serialises registrations on this file (table growth).
- * @refs: the write-index table; replaced whole under @lock, read under RCU.
+ * @refs: the write-index table; appended to and replaced under @lock,
+ *	read under RCU.
  */
 struct uevt_file {
 	/* Serialises registrations on this file; table growth. */
 	struct mutex lock;
 	struct uevt_refs __rcu *refs;
 };
+
+/* The first table's entries: most programs register a few events. */
+#define UEVT_REFS_FIRST_ROOM	8
 
 static int uevt_open(struct inode *inode, struct file *file)
 {
@@ -63,34 +78,59 @@ static int uevt_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
-/* Index of @ev in the file's table, adding it when new.  The file takes
- * over the caller's event reference only when it adds the event.
+/*
+ * A table with room for at least @room entries, the first @count copied
+ * from @old; its room is what the allocation really holds.
  */
-static int uevt_file_add_event(struct uevt_file *uf, struct uevt_event *ev, bool *added)
+static struct uevt_refs *uevt_refs_alloc(const struct uevt_refs *old, u32 count, u32 room)
 {
-	struct uevt_refs *old, *new;
-	u32 i, count;
+	size_t size = kmalloc_size_roundup(struct_size_t(struct uevt_refs, events, room));
+	struct uevt_refs *new = kmalloc(size, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+
+	if (!new)
+		return NULL;
+	new->room = (size - offsetof(struct uevt_refs, events)) / sizeof(new->events[0]);
+	new->count = count;
+	if (count)
+		memcpy(new->events, old->events, count * sizeof(old->events[0]));
+	return new;
+}
+
+/*
+ * Index of @ev in the file's table, adding it when new.  The file takes
+ * over the caller's event reference only when it adds the event.  An
+ * event just created (@created) cannot be there yet: no search.
+ */
+static int uevt_file_add_event(struct uevt_file *uf, struct uevt_event *ev, bool created,
+			       bool *added)
+{
+	struct uevt_refs *refs, *old;
+	u32 i, count, limit = READ_ONCE(uevt_max_events_per_file);
 
 	lockdep_assert_held(&uf->lock);
 	*added = false;
-	old = rcu_dereference_protected(uf->refs, lockdep_is_held(&uf->lock));
-	count = old ? old->count : 0;
-	for (i = 0; i < count; i++)
-		if (old->events[i] == ev)
+	refs = rcu_dereference_protected(uf->refs, lockdep_is_held(&uf->lock));
+	count = refs ? refs->count : 0;
+	for (i = 0; !created && i < count; i++)
+		if (refs->events[i] == ev)
 			return i;
-	if (count >= READ_ONCE(uevt_max_events_per_file))
+	if (count >= limit)
 		return -EMFILE;
 
-	new = kmalloc(struct_size(new, events, count + 1), GFP_KERNEL_ACCOUNT);
-	if (!new)
-		return -ENOMEM;
-	if (count)
-		memcpy(new->events, old->events, count * sizeof(old->events[0]));
-	new->events[count] = ev;
-	new->count = count + 1;
-	rcu_assign_pointer(uf->refs, new);
-	if (old)
-		kfree_rcu(old, rcu);
+	if (!refs || count == refs->room) {
+		old = refs;
+		/* Double, but not past the limit: it is rarely raised. */
+		i = min(max(2 * count, UEVT_REFS_FIRST_ROOM), limit);
+		refs = uevt_refs_alloc(old, count, i);
+		if (!refs)
+			return -ENOMEM;
+		rcu_assign_pointer(uf->refs, refs);
+		if (old)
+			kfree_rcu(old, rcu);
+	}
+	refs->events[count] = ev;
+	/* Pairs with the acquire in uevt_file_event(): the entry first. */
+	smp_store_release(&refs->count, count + 1);
 	*added = true;
 	return count;
 }
@@ -117,7 +157,7 @@ static long uevt_ioctl_reg(struct uevt_file *uf, struct uevt_reg __user *ureg)
 {
 	struct uevt_event *ev;
 	struct uevt_reg reg;
-	bool added;
+	bool added, created;
 	char *text;
 	int ret, index;
 
@@ -145,13 +185,13 @@ static long uevt_ioctl_reg(struct uevt_file *uf, struct uevt_reg __user *ureg)
 	}
 
 	mutex_lock(&uf->lock);
-	ret = uevt_event_get_or_create(text, reg.flags, &ev);
+	ret = uevt_event_get_or_create(text, reg.flags, &ev, &created);
 	kfree(text);
 	if (ret) {
 		mutex_unlock(&uf->lock);
 		return ret;
 	}
-	index = uevt_file_add_event(uf, ev, &added);
+	index = uevt_file_add_event(uf, ev, created, &added);
 	mutex_unlock(&uf->lock);
 	if (index < 0) {
 		ret = index;
@@ -225,12 +265,15 @@ static struct uevt_event *uevt_file_event(struct uevt_file *uf, u32 index)
 {
 	struct uevt_event *ev = NULL;
 	struct uevt_refs *refs;
+	u32 count;
 
 	rcu_read_lock();
 	refs = rcu_dereference(uf->refs);
+	/* Pairs with the release in uevt_file_add_event(): entries below it are set. */
+	count = refs ? smp_load_acquire(&refs->count) : 0;
 	/* The index is the writer's: no speculative read past the table. */
-	if (refs && index < refs->count)
-		ev = refs->events[array_index_nospec(index, refs->count)];
+	if (index < count)
+		ev = refs->events[array_index_nospec(index, count)];
 	rcu_read_unlock();
 	return ev;
 }

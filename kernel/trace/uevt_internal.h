@@ -90,7 +90,8 @@ void uevt_ctl_exit(void);
 void uevt_ctl_show(struct seq_file *m);
 
 /* uevt_event.c */
-int uevt_event_get_or_create(const char *text, u16 flags, struct uevt_event **out);
+int uevt_event_get_or_create(const char *text, u16 flags, struct uevt_event **out,
+			     bool *created);
 void uevt_event_get(struct uevt_event *ev);
 bool uevt_event_tryget(struct uevt_event *ev);
 void uevt_event_put(struct uevt_event *ev);
