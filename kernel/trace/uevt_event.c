@@ -388,7 +388,8 @@ static struct uevt_event *uevt_event_find(const struct uevt_desc *desc, bool mul
  * @flags: UEVT_REG_* flags; PERSIST and MULTI_FORMAT are honoured here,
  *	the caller has checked them.
  * @out: the event, with a reference the caller must put.
- * @created: set when @out was created by this call, so no table holds it.
+ * @created: set when @out was created by this call.  Other files may
+ *	find it before the caller adds it to its own.
  *
  * An existing event with the same name and fields is returned; the same
  * name with other fields is -EADDRINUSE, unless MULTI_FORMAT asks for a

@@ -99,13 +99,14 @@ static struct uevt_refs *uevt_refs_alloc(const struct uevt_refs *old, u32 count,
 /*
  * Index of @ev in the file's table, adding it when new.  The file takes
  * over the caller's event reference only when it adds the event.  An
- * event just created (@created) cannot be there yet: no search.
+ * event the caller has just created (@created) cannot be there yet, as
+ * @uf->lock was held across its creation: no search.
  */
 static int uevt_file_add_event(struct uevt_file *uf, struct uevt_event *ev, bool created,
 			       bool *added)
 {
+	u32 i, count, room, limit = READ_ONCE(uevt_max_events_per_file);
 	struct uevt_refs *refs, *old;
-	u32 i, count, limit = READ_ONCE(uevt_max_events_per_file);
 
 	lockdep_assert_held(&uf->lock);
 	*added = false;
@@ -117,11 +118,11 @@ static int uevt_file_add_event(struct uevt_file *uf, struct uevt_event *ev, bool
 	if (count >= limit)
 		return -EMFILE;
 
-	if (!refs || count == refs->room) {
+	if (!refs || count >= refs->room) {
 		old = refs;
-		/* Double, but not past the limit: it is rarely raised. */
-		i = min(max(2 * count, UEVT_REFS_FIRST_ROOM), limit);
-		refs = uevt_refs_alloc(old, count, i);
+		/* Double, but not past the limit (above @count, checked). */
+		room = min(max(2 * count, UEVT_REFS_FIRST_ROOM), limit);
+		refs = uevt_refs_alloc(old, count, room);
 		if (!refs)
 			return -ENOMEM;
 		rcu_assign_pointer(uf->refs, refs);
