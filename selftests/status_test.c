@@ -135,6 +135,60 @@ TEST_F(st, full_listing_has_a_version_and_parses)
 	uevt_status_free(&st);
 }
 
+/*
+ * The cache line counts how enable-bit writes found their page.  Flips of
+ * an event only this process registered write its word through the page
+ * the registration's write left in the cache: hits, not misses.  Once the
+ * page is zapped (MADV_DONTNEED invalidates it), the next write cannot
+ * find it there and translates again: a miss, and the new page is filled.
+ */
+#define CACHE_FLIPS 20
+
+TEST_F(st, cache_line_counts_hits_misses_and_fills)
+{
+	long hits, misses, fills;
+	int i;
+
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_st_cache u32 a", (void *)self->word, 5, 4, 0, NULL));
+	hits = status_counter("cache", "hits");
+	misses = status_counter("cache", "misses");
+	fills = status_counter("cache", "fills");
+	ASSERT_LE(0, hits);
+	ASSERT_LE(0, misses);
+	/* The registration's own write translated the address and kept the page. */
+	ASSERT_LE(1, fills);
+
+	for (i = 0; i < CACHE_FLIPS; i++) {
+		ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "^t_st_cache$"));
+		ASSERT_EQ(0, tracefs_event_disable(self->inst, SYS, "^t_st_cache$"));
+	}
+	EXPECT_EQ(0U, *self->word & (1U << 5));
+	/*
+	 * Every write is counted one way or the other.  A write may still miss
+	 * now and then: the page is not kept when an invalidation overlapped
+	 * the write that translated it (the registration's own fault may have
+	 * replaced the zero page), and the kernel may move it later
+	 * (compaction, NUMA balancing).  Each such miss fills the cache again,
+	 * so most of ours hit, not all.
+	 */
+	hits = status_counter("cache", "hits") - hits;
+	misses = status_counter("cache", "misses") - misses;
+	EXPECT_LE(2 * CACHE_FLIPS, hits + misses);
+	EXPECT_LE(CACHE_FLIPS, hits);
+	EXPECT_GT(CACHE_FLIPS, misses);
+
+	misses = status_counter("cache", "misses");
+	fills = status_counter("cache", "fills");
+	ASSERT_EQ(0, madvise((void *)self->word, 4096, MADV_DONTNEED));
+	ASSERT_EQ(0, tracefs_event_enable(self->inst, SYS, "^t_st_cache$"));
+	/* Not present any more: the write may be owed, then written by a worker. */
+	EXPECT_EQ(0, wait_bits(self->word, 1U << 5, 1U << 5, 5000));
+	EXPECT_LE(misses + 1, status_counter("cache", "misses"));
+	EXPECT_LE(fills + 1, status_counter("cache", "fills"));
+	ASSERT_EQ(0, tracefs_event_disable(self->inst, SYS, "^t_st_cache$"));
+	EXPECT_EQ(0U, *self->word & (1U << 5));
+}
+
 /* A comm with a space and a backslash comes back whole from the parser. */
 TEST_F(st, comm_with_spaces_is_escaped_and_parsed_back)
 {

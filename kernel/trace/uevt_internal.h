@@ -112,6 +112,7 @@ void uevt_core_exit(void);
 int uevt_slots_init(void);
 void uevt_slots_exit(void);
 void uevt_mms_retire_lost_show(struct seq_file *m);
+void uevt_cache_show(struct seq_file *m);
 struct uevt_mm *uevt_mms_seek(loff_t n);
 struct uevt_mm *uevt_mms_next(struct uevt_mm *umm);
 void uevt_mms_unlock(void);

@@ -108,6 +108,7 @@ static int uevt_full_show(struct seq_file *m, void *v)
 		uevt_fork_show(m);
 		uevt_mms_retire_lost_show(m);
 		uevt_ctl_show(m);
+		uevt_cache_show(m);
 	} else {
 		uevt_mm_show(m, v);
 	}

@@ -12,10 +12,12 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/pagemap.h>
+#include <linux/percpu.h>
 #include <linux/pid.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
+#include <linux/seq_file.h>
 #include <linux/slab.h>
 
 #include "uevt_compat.h"
@@ -65,6 +67,15 @@ static int uevt_pin_word(struct mm_struct *mm, unsigned long uaddr, enum uevt_wr
 
 /* ---- the translation cache (the design is in uevt_core.h) ---- */
 
+/*
+ * How enable-bit writes found their page: through the cache (hit) or by
+ * translating the address again (miss), and how often a translated page
+ * was remembered (fill).  Per CPU, as writes run from many contexts at
+ * once; only /proc/uevt adds them up.
+ */
+enum uevt_cache_stat { UEVT_CACHE_HIT, UEVT_CACHE_MISS, UEVT_CACHE_FILL, UEVT_CACHE_STATS };
+static DEFINE_PER_CPU(unsigned long [UEVT_CACHE_STATS], uevt_cache_stats);
+
 /* The entry of @umm's cache for the page at @addr, or NULL; under cache_lock. */
 static struct uevt_page_cache *uevt_cache_find(struct uevt_mm *umm, unsigned long addr)
 {
@@ -105,6 +116,7 @@ static bool uevt_cache_write(struct uevt_mm *umm, unsigned long uaddr, unsigned 
 		c = NULL;
 	}
 	raw_spin_unlock(&umm->cache_lock);
+	this_cpu_inc(uevt_cache_stats[c ? UEVT_CACHE_HIT : UEVT_CACHE_MISS]);
 	return c;
 }
 
@@ -142,8 +154,32 @@ static void uevt_cache_fill(struct uevt_mm *umm, unsigned long uaddr, struct pag
 		}
 		c->addr = uaddr & PAGE_MASK;
 		c->page = page;
+		this_cpu_inc(uevt_cache_stats[UEVT_CACHE_FILL]);
 	}
 	raw_spin_unlock(&umm->cache_lock);
+}
+
+/**
+ * uevt_cache_show() - the "cache" line of /proc/uevt
+ * @m: the seq_file.
+ *
+ * Enable-bit writes that went through a cached page (hits) or did not
+ * (misses: the address is translated again, unless the word was retired),
+ * and pages remembered after a translation (fills).
+ *
+ * Context: process context.
+ */
+void uevt_cache_show(struct seq_file *m)
+{
+	unsigned long sum[UEVT_CACHE_STATS] = { 0 };
+	unsigned int i;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		for (i = 0; i < UEVT_CACHE_STATS; i++)
+			sum[i] += per_cpu(uevt_cache_stats[i], cpu);
+	seq_printf(m, "cache hits %lu misses %lu fills %lu\n", sum[UEVT_CACHE_HIT],
+		   sum[UEVT_CACHE_MISS], sum[UEVT_CACHE_FILL]);
 }
 
 /**
