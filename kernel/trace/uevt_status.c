@@ -10,12 +10,13 @@
  *
  * /proc/uevt is the full listing: a "version" line, then one line per
  * event (consumers, references, enable bits, drops and rejections), the
- * fork, retirement and control counters, and one line per enable bit of every
- * process (tgid, comm, address, bit, state, owed write).  Addresses of
- * other processes' memory are sensitive: opening it needs CAP_PERFMON,
- * checked at open() as for any file whose reader is decided once.  Each
- * line is a kind followed by "key value" pairs, split on single spaces
- * (values are escaped); uevt(7) documents it and tools/lib parses it.
+ * fork, retirement, control and translation-cache counters, and one line
+ * per enable bit of every process (tgid, comm, address, bit, state, owed
+ * write).  Addresses of other processes' memory are sensitive: opening it
+ * needs CAP_PERFMON, checked at open() as for any file whose reader is
+ * decided once.  Each line is a kind followed by "key value" pairs, split
+ * on single spaces (values are escaped); uevt(7) documents it and tools/lib
+ * parses it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

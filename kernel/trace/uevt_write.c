@@ -69,11 +69,18 @@ static int uevt_pin_word(struct mm_struct *mm, unsigned long uaddr, enum uevt_wr
 
 /*
  * How enable-bit writes found their page: through the cache (hit) or by
- * translating the address again (miss), and how often a translated page
- * was remembered (fill).  Per CPU, as writes run from many contexts at
- * once; only /proc/uevt adds them up.
+ * translating the address again (miss: a write that gives up before it
+ * translates, on a retired word or a contended mmap_lock, is neither),
+ * and how often a translated page was remembered (fill).  Per CPU, as
+ * writes run from many contexts at once; only /proc/uevt adds them up.
  */
-enum uevt_cache_stat { UEVT_CACHE_HIT, UEVT_CACHE_MISS, UEVT_CACHE_FILL, UEVT_CACHE_STATS };
+enum uevt_cache_stat {
+	UEVT_CACHE_HIT,
+	UEVT_CACHE_MISS,
+	UEVT_CACHE_FILL,
+	UEVT_CACHE_STATS
+};
+
 static DEFINE_PER_CPU(unsigned long [UEVT_CACHE_STATS], uevt_cache_stats);
 
 /* The entry of @umm's cache for the page at @addr, or NULL; under cache_lock. */
@@ -116,7 +123,6 @@ static bool uevt_cache_write(struct uevt_mm *umm, unsigned long uaddr, unsigned 
 		c = NULL;
 	}
 	raw_spin_unlock(&umm->cache_lock);
-	this_cpu_inc(uevt_cache_stats[c ? UEVT_CACHE_HIT : UEVT_CACHE_MISS]);
 	return c;
 }
 
@@ -163,9 +169,10 @@ static void uevt_cache_fill(struct uevt_mm *umm, unsigned long uaddr, struct pag
  * uevt_cache_show() - the "cache" line of /proc/uevt
  * @m: the seq_file.
  *
- * Enable-bit writes that went through a cached page (hits) or did not
- * (misses: the address is translated again, unless the word was retired),
- * and pages remembered after a translation (fills).
+ * Enable-bit writes that went through a cached page (hits) or translated
+ * their address again (misses), and pages remembered after a translation
+ * (fills).  A write retried later (its page not present, mmap_lock
+ * contended) counts once per translation it makes.
  *
  * Context: process context.
  */
@@ -177,7 +184,8 @@ void uevt_cache_show(struct seq_file *m)
 
 	for_each_possible_cpu(cpu)
 		for (i = 0; i < UEVT_CACHE_STATS; i++)
-			sum[i] += per_cpu(uevt_cache_stats[i], cpu);
+			/* Racy by design: the other CPUs go on counting. */
+			sum[i] += data_race(per_cpu(uevt_cache_stats[i], cpu));
 	seq_printf(m, "cache hits %lu misses %lu fills %lu\n", sum[UEVT_CACHE_HIT],
 		   sum[UEVT_CACHE_MISS], sum[UEVT_CACHE_FILL]);
 }
@@ -312,8 +320,10 @@ int uevt_word_write(struct uevt_mm *umm, const struct uevt_slot *slot, bool set,
 	BUILD_BUG_ON(!IS_ENABLED(CONFIG_64BIT) || IS_ENABLED(CONFIG_CPU_BIG_ENDIAN));
 	if (test_bit(UEVT_MM_DEAD, &umm->flags))
 		return -ESRCH;
-	if (uevt_cache_write(umm, uaddr, bit, set, uevt_slot_key(slot)))
+	if (uevt_cache_write(umm, uaddr, bit, set, uevt_slot_key(slot))) {
+		this_cpu_inc(uevt_cache_stats[UEVT_CACHE_HIT]);
 		return 0;
+	}
 	if (!mmget_not_zero(mm))
 		return -ESRCH;
 	if (mode == UEVT_WRITE_FAULT) {
@@ -325,10 +335,12 @@ int uevt_word_write(struct uevt_mm *umm, const struct uevt_slot *slot, bool set,
 		goto out;
 	}
 	seq = uevt_cache_begin(umm);
-	if (uevt_mm_retired(umm, uevt_slot_key(slot)))
+	if (uevt_mm_retired(umm, uevt_slot_key(slot))) {
 		ret = -ENXIO;
-	else
+	} else {
+		this_cpu_inc(uevt_cache_stats[UEVT_CACHE_MISS]);
 		ret = uevt_pin_word(mm, uaddr, mode, &page);
+	}
 	if (ret == 1)
 		ret = uevt_page_write_bit(umm, page, uaddr, bit, set, mode, seq);
 	else if (ret >= 0)
