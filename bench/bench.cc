@@ -19,7 +19,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <dirent.h>
@@ -637,6 +639,161 @@ void register_pair(benchmark::State &state)
 		clock.report(state, kCreateBatch);
 }
 
+/* Events added to the kernel for the crowded side of register/crowd. */
+int crowd_size()
+{
+	return smoke() ? 50 : 3000;
+}
+
+/* A pause before each timed batch of register/crowd, for deferred frees and workers. */
+constexpr useconds_t kCrowdSettleUs = 300000;
+
+/* Events one file may hold: under the module's max_events_per_file (1024). */
+constexpr int kEventsPerFile = 1000;
+
+/*
+ * @n events of uevt named @prefix<i>, held by files of their own until
+ * remove(): unregistered and closed, then waited for until gone.
+ */
+struct event_crowd {
+	const backend *be = &shim_uevt_backend;
+	std::string prefix;
+	std::vector<int> fds;
+	std::vector<uint32_t> bits;
+	int registered = 0, error = 0;
+
+	event_crowd(const std::string &name_prefix, int n)
+		: prefix(name_prefix), bits(static_cast<size_t>(n) / 32 + 1)
+	{
+		char desc[128];
+
+		for (int i = 0; i < n && !error; i++) {
+			if (i % kEventsPerFile == 0) {
+				int fd = be_open(be);
+
+				if (fd < 0) {
+					error = fd;
+					break;
+				}
+				fds.push_back(fd);
+			}
+			std::snprintf(desc, sizeof(desc), "%s%d u32 a", prefix.c_str(), i);
+			error = be_register(fds.back(), desc, &bits[i / 32], i % 32, nullptr);
+			registered += !error;
+		}
+	}
+
+	/* Bits belong to the process, not the file: unregister them, then
+	 * closing the files lets the events go. */
+	bool remove()
+	{
+		for (int i = 0; i < registered; i++)
+			be_unregister(fds[i / kEventsPerFile], &bits[i / 32], i % 32);
+		for (int fd : fds)
+			close(fd);
+		fds.clear();
+		registered = 0;
+		return events_gone(be->system, prefix.c_str());
+	}
+
+	~event_crowd()
+	{
+		if (!fds.empty())
+			remove();
+	}
+
+	/* One owner for its files. */
+	event_crowd(const event_crowd &) = delete;
+	event_crowd &operator=(const event_crowd &) = delete;
+};
+
+/*
+ * Event creation among few events and among crowd_size() more, uevt
+ * alone, in one boot: what a kernel with thousands of events (Debian's)
+ * costs over one with a few hundred (the perf kernel), without two boots'
+ * drift in the figure.  Each round times one batch of kCreateBatch new
+ * events per side, alternating which goes first; the crowd is created
+ * before its side's batch and removed after it, off the clock.  Counters:
+ * bare_ns, crowded_ns per new event, their ratio for the repetition, and
+ * the crowd's size.
+ */
+void register_crowd(benchmark::State &state)
+{
+	const backend *be = &shim_uevt_backend;
+	static int repetition;
+	int rep = repetition++, n_crowd = crowd_size();
+	/*
+	 * Each round's new events on a file of its own (a file holds at most
+	 * max_events_per_file); each word with its file.  Registered words
+	 * must not move: a deque keeps them in place.
+	 */
+	std::vector<int> fds;
+	std::deque<std::pair<int, uint32_t>> words;
+	double spent[2] = { 0, 0 };
+	char desc[128], prefix[32];
+	std::string error;
+	uint64_t rounds = 0;
+
+	std::snprintf(prefix, sizeof(prefix), "bench_crowd%d_", rep);
+	for (auto _ : state) {
+		int fd = be_open(be);
+
+		if (fd < 0) {
+			error = std::string("open: ") + std::strerror(-fd);
+			break;
+		}
+		fds.push_back(fd);
+		for (int k = 0; k < 2 && error.empty(); k++) {
+			int side = static_cast<int>(rounds & 1) ^ k, ret = 0;
+			std::unique_ptr<event_crowd> crowd;
+
+			if (side) {
+				crowd = std::make_unique<event_crowd>(
+					std::string(prefix) + std::to_string(rounds) + "_c", n_crowd);
+				if (crowd->error) {
+					error = std::string("crowd: ") + std::strerror(-crowd->error);
+					break;
+				}
+			}
+			/* What a crowd's creation or removal left running ends first. */
+			usleep(kCrowdSettleUs);
+			auto start = std::chrono::steady_clock::now();
+
+			for (int i = 0; i < kCreateBatch && !ret; i++) {
+				std::snprintf(desc, sizeof(desc), "%s%llu_%d_%d u32 a", prefix,
+					      static_cast<unsigned long long>(rounds), side, i);
+				words.emplace_back(fd, 0);
+				ret = be_register(fd, desc, &words.back().second, 0, nullptr);
+			}
+			spent[side] += std::chrono::duration<double, std::nano>(
+				std::chrono::steady_clock::now() - start).count();
+			if (ret)
+				error = std::string("register: ") + std::strerror(-ret);
+			else if (crowd && !crowd->remove())
+				error = "the crowd was not removed within 30 s";
+		}
+		if (!error.empty())
+			break;
+		rounds++;
+	}
+	for (auto &w : words)
+		be_unregister(w.first, &w.second, 0);
+	for (int fd : fds)
+		close(fd);
+	if (error.empty() && !events_gone(be->system, prefix))
+		error = "the new events were not removed within 30 s";
+	if (!error.empty()) {
+		state.SkipWithError(error.c_str());
+		return;
+	}
+	if (rounds) {
+		state.counters["bare_ns"] = spent[0] / (rounds * kCreateBatch);
+		state.counters["crowded_ns"] = spent[1] / (rounds * kCreateBatch);
+		state.counters["ratio"] = spent[1] / spent[0];
+		state.counters["crowd"] = n_crowd;
+	}
+}
+
 void register_all()
 {
 	bool s = smoke();
@@ -704,6 +861,9 @@ void register_all()
 	/* 1000 new events of each, in batches of kCreateBatch. */
 	benchmark::RegisterBenchmark("register/pair", register_pair)
 		->Iterations(s ? 1 : 1000 / kCreateBatch);
+	/* Ten batches of kCreateBatch new events per side, a crowd made for each. */
+	benchmark::RegisterBenchmark("register/crowd", register_crowd)
+		->Iterations(s ? 1 : 10)->Unit(benchmark::kMillisecond);
 }
 
 } // namespace

@@ -197,9 +197,21 @@ def main():
         "built-in user_events (paired)", counter(runs, "register/pair", "builtin_ns"), 1.0,
         paired=counter(runs, "register/pair", "ratio"))
 
+    def crowd_row(source, where, target):
+        """Creation among a crowd of events against among few, paired: the
+        part of a kernel's event count that creation pays, in one boot."""
+        c = counter(source, "register/crowd", "crowd")
+        row("7 registration", "uevt, per new event among %s more events%s" %
+            ("%d" % c.med if c else "?", where),
+            counter(source, "register/crowd", "crowded_ns"), "ns", "among few (paired)",
+            counter(source, "register/crowd", "bare_ns"), target,
+            paired=counter(source, "register/crowd", "ratio"))
+
+    crowd_row(runs, "", None)
     # The same creation case on Debian's kernel, uevt alone (bench.sh's second boot).
     if len(sys.argv) > 3:
         _, stock = load(sys.argv[3])
+        crowd_row(stock, ", Debian's kernel", 1.5)
         for k in stock:
             if k.startswith("register/events/user_events:0/") and k in runs:
                 n = int(k.split("n:")[1])
