@@ -21,7 +21,6 @@
 #include <deque>
 #include <memory>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include <dirent.h>
@@ -639,9 +638,16 @@ void register_pair(benchmark::State &state)
 		clock.report(state, kCreateBatch);
 }
 
-/* Events added to the kernel for the crowded side of register/crowd. */
+/*
+ * Events added to the kernel for the crowded side of register/crowd:
+ * UEVT_BENCH_CROWD, or 3000 (50 for a smoke run).
+ */
 int crowd_size()
 {
+	const char *n = std::getenv("UEVT_BENCH_CROWD");
+
+	if (n && std::atoi(n) > 0)
+		return std::atoi(n);
 	return smoke() ? 50 : 3000;
 }
 
@@ -712,58 +718,61 @@ struct event_crowd {
  * alone, in one boot: what a kernel with thousands of events (Debian's)
  * costs over one with a few hundred (the perf kernel), without two boots'
  * drift in the figure.  Each round times one batch of kCreateBatch new
- * events per side, alternating which goes first; the crowd is created
- * before its side's batch and removed after it, off the clock.  Counters:
- * bare_ns, crowded_ns per new event, their ratio for the repetition, and
- * the crowd's size.
+ * events per side, alternating which goes first; off the clock, the
+ * crowd is created before its side's batch and removed after it, and the
+ * round's own new events are removed at its end, so that the side among
+ * few has only the kernel's own events around.  Counters: bare_ns,
+ * crowded_ns per new event, their ratio for the repetition, and the
+ * crowd's size.
  */
 void register_crowd(benchmark::State &state)
 {
 	const backend *be = &shim_uevt_backend;
 	static int repetition;
 	int rep = repetition++, n_crowd = crowd_size();
-	/*
-	 * Each round's new events on a file of its own (a file holds at most
-	 * max_events_per_file); each word with its file.  Registered words
-	 * must not move: a deque keeps them in place.
-	 */
-	std::vector<int> fds;
-	std::deque<std::pair<int, uint32_t>> words;
 	double spent[2] = { 0, 0 };
 	char desc[128], prefix[32];
 	std::string error;
 	uint64_t rounds = 0;
 
-	std::snprintf(prefix, sizeof(prefix), "bench_crowd%d_", rep);
+	/* A round's new events, both sides, live in one file until it ends. */
+	static_assert(2 * kCreateBatch <= 1024, "a round's events fit in one file");
+	std::snprintf(prefix, sizeof(prefix), "bench_crowded%d_", rep);
+	/* Earlier cases' removals must not run under the first clock. */
+	if (!events_gone(be->system, "bench_"))
+		error = "earlier cases' events were not removed within 30 s";
 	for (auto _ : state) {
+		if (!error.empty())
+			break;
+
+		/* Registered words must not move: a deque keeps them in place. */
+		std::deque<uint32_t> words;
+		std::string round = std::string(prefix) + std::to_string(rounds) + "_";
 		int fd = be_open(be);
 
 		if (fd < 0) {
 			error = std::string("open: ") + std::strerror(-fd);
 			break;
 		}
-		fds.push_back(fd);
 		for (int k = 0; k < 2 && error.empty(); k++) {
 			int side = static_cast<int>(rounds & 1) ^ k, ret = 0;
 			std::unique_ptr<event_crowd> crowd;
 
 			if (side) {
-				crowd = std::make_unique<event_crowd>(
-					std::string(prefix) + std::to_string(rounds) + "_c", n_crowd);
+				crowd = std::make_unique<event_crowd>(round + "c", n_crowd);
 				if (crowd->error) {
 					error = std::string("crowd: ") + std::strerror(-crowd->error);
 					break;
 				}
 			}
-			/* What a crowd's creation or removal left running ends first. */
+			/* What a crowd's creation left running ends first. */
 			usleep(kCrowdSettleUs);
 			auto start = std::chrono::steady_clock::now();
 
 			for (int i = 0; i < kCreateBatch && !ret; i++) {
-				std::snprintf(desc, sizeof(desc), "%s%llu_%d_%d u32 a", prefix,
-					      static_cast<unsigned long long>(rounds), side, i);
-				words.emplace_back(fd, 0);
-				ret = be_register(fd, desc, &words.back().second, 0, nullptr);
+				std::snprintf(desc, sizeof(desc), "%s%d_%d u32 a", round.c_str(), side, i);
+				words.push_back(0);
+				ret = be_register(fd, desc, &words.back(), 0, nullptr);
 			}
 			spent[side] += std::chrono::duration<double, std::nano>(
 				std::chrono::steady_clock::now() - start).count();
@@ -772,16 +781,19 @@ void register_crowd(benchmark::State &state)
 			else if (crowd && !crowd->remove())
 				error = "the crowd was not removed within 30 s";
 		}
+		/*
+		 * The round's own events go too, so that every round's side
+		 * among few has no more than the kernel's own events around.
+		 */
+		for (auto &w : words)
+			be_unregister(fd, &w, 0);
+		close(fd);
+		if (!events_gone(be->system, round.c_str()) && error.empty())
+			error = "the new events were not removed within 30 s";
 		if (!error.empty())
 			break;
 		rounds++;
 	}
-	for (auto &w : words)
-		be_unregister(w.first, &w.second, 0);
-	for (int fd : fds)
-		close(fd);
-	if (error.empty() && !events_gone(be->system, prefix))
-		error = "the new events were not removed within 30 s";
 	if (!error.empty()) {
 		state.SkipWithError(error.c_str());
 		return;

@@ -16,7 +16,8 @@
 # UEVT_BENCH_ARGS adds Google Benchmark flags (for example
 # --benchmark_filter=fork) to the perf kernel's run; UEVT_BENCH_STAGES
 # ("perf stock" by default) says which boots to run: the report uses the
-# raw results of both, from this run or the last.
+# raw results of both, from this run or the last.  UEVT_BENCH_CROWD sets
+# how many more events the crowded side of register/crowd has (3000).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -41,6 +42,7 @@ run_vm() {
 		echo +memory >/sys/fs/cgroup/cgroup.subtree_control
 		mkdir -p /sys/fs/cgroup/bench && echo $$ >/sys/fs/cgroup/bench/cgroup.procs
 		ulimit -n 65536
+		'"${UEVT_BENCH_CROWD:+UEVT_BENCH_CROWD=$UEVT_BENCH_CROWD}"' \
 		/opt/uevt/bench/uevt_bench --benchmark_format=json --benchmark_out=/tmp/r.json \
 			--benchmark_out_format=json --benchmark_color=false \
 			--benchmark_repetitions='"${UEVT_BENCH_REPS:-5}"' --benchmark_enable_random_interleaving=true \
