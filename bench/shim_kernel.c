@@ -96,6 +96,7 @@ struct herd {
 	uint32_t *shared;	/* HERD_SHARED: the children's words themselves */
 	int release[2];		/* children block reading this pipe */
 	uint32_t parent_word;	/* the registered word when forked */
+	int parent_registered;	/* parent_word is registered: unregister it */
 	int fd;
 	enum herd_mode mode;
 };
@@ -107,49 +108,73 @@ struct herd *herd_start(const struct backend *be, int fd, const char *event, int
 {
 	int forked = mode == HERD_FORKED;
 	struct herd *h = calloc(1, sizeof(*h));
+	int i, started = 0, ready[2] = { -1, -1 };
 	char desc[128];
-	int i, ready[2];
 
-	if (!h || pipe2(h->release, O_CLOEXEC) || pipe2(ready, O_CLOEXEC))
+	if (!h)
 		return NULL;
-	h->n = n;
+	/* Whatever fails below, herd_stop() undoes what was done. */
+	h->release[0] = h->release[1] = -1;
+	h->words = MAP_FAILED;
+	h->shared = MAP_FAILED;
 	h->fd = fd;
 	h->mode = mode;
 	h->pids = calloc((size_t)n, sizeof(*h->pids));
+	if (!h->pids || pipe2(h->release, O_CLOEXEC) || pipe2(ready, O_CLOEXEC))
+		goto fail;
+	h->n = n;
 	h->words = mmap(NULL, (size_t)n * sizeof(uintptr_t), PROT_READ | PROT_WRITE,
 			MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	h->shared = mmap(NULL, (size_t)n * sizeof(uint32_t), PROT_READ | PROT_WRITE,
 			 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (!h->pids || h->words == MAP_FAILED || h->shared == MAP_FAILED)
-		return NULL;
+	if (h->words == MAP_FAILED || h->shared == MAP_FAILED)
+		goto fail;
 	be_desc(event, PAYLOAD_SMALL, desc, sizeof(desc));
-	if (forked && be_register(fd, desc, &h->parent_word, 0, NULL))
-		return NULL;
+	if (forked) {
+		if (be_register(fd, desc, &h->parent_word, 0, NULL))
+			goto fail;
+		h->parent_registered = 1;
+	}
 	(void)be;
 	for (i = 0; i < n; i++) {
 		h->pids[i] = fork();
+		if (h->pids[i] < 0)
+			break;
 		if (h->pids[i] == 0) {
 			uint32_t *word = mode == HERD_SHARED ? &h->shared[i] : &child_word;
 			char c;
 
 			close(h->release[1]);
+			close(ready[0]);
 			if (!forked && be_register(fd, desc, word, 0, NULL))
 				_exit(1);
 			h->words[i] = forked ? (uintptr_t)&h->parent_word : (uintptr_t)word;
 			(void)!write(ready[1], "r", 1);
+			/* A child that fails closes its end by exiting: the parent's read ends. */
+			close(ready[1]);
 			(void)!read(h->release[0], &c, 1);	/* until herd_stop() */
 			_exit(0);
 		}
 	}
 	close(ready[1]);
-	for (i = 0; i < n; i++) {
+	ready[1] = -1;
+	for (started = 0; started < i; started++) {
 		char c;
 
 		if (read(ready[0], &c, 1) != 1)
 			break;
 	}
-	close(ready[0]);
-	return i == n ? h : NULL;
+	if (started == n) {
+		close(ready[0]);
+		return h;
+	}
+fail:
+	if (ready[0] >= 0)
+		close(ready[0]);
+	if (ready[1] >= 0)
+		close(ready[1]);
+	herd_stop(h);
+	return NULL;
 }
 
 long long herd_wait(struct herd *h, int on, long long timeout_ns)
@@ -181,15 +206,20 @@ void herd_stop(struct herd *h)
 
 	if (!h)
 		return;
-	close(h->release[1]);
+	/* Children block reading the release pipe: closing it lets them exit. */
+	if (h->release[1] >= 0)
+		close(h->release[1]);
 	for (i = 0; i < h->n; i++)
 		if (h->pids[i] > 0)
 			waitpid(h->pids[i], NULL, 0);
-	close(h->release[0]);
-	if (h->mode == HERD_FORKED)
+	if (h->release[0] >= 0)
+		close(h->release[0]);
+	if (h->parent_registered)
 		be_unregister(h->fd, &h->parent_word, 0);
-	munmap(h->words, (size_t)h->n * sizeof(uintptr_t));
-	munmap(h->shared, (size_t)h->n * sizeof(uint32_t));
+	if (h->words != MAP_FAILED)
+		munmap(h->words, (size_t)h->n * sizeof(uintptr_t));
+	if (h->shared != MAP_FAILED)
+		munmap(h->shared, (size_t)h->n * sizeof(uint32_t));
 	free(h->pids);
 	free(h);
 }
