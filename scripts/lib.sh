@@ -65,13 +65,19 @@ source_tree() {
 	ver=$(source_version) || die "linux-source-6.12 is not installed (run: make deps)"
 	[ -n "$ver" ] || die "linux-source-6.12 is not installed (run: make deps)"
 	dir=$UEVT_CACHE/src/linux-source-$ver
-	if [ ! -f "$dir/.extracted" ]; then
+	# Two makes at once (a build beside a test run) must not extract
+	# into one another: one extracts under the lock, aside, and renames.
+	mkdir -p "$UEVT_CACHE/src"
+	(
+		flock 9
+		[ -f "$dir/.extracted" ] && exit 0
 		log "extracting linux-source-6.12 $ver into $dir"
-		rm -rf "$dir"
-		mkdir -p "$dir"
-		tar -xJf /usr/src/linux-source-6.12.tar.xz -C "$dir" --strip-components=1 ||
+		rm -rf "$dir" "$dir.part"
+		mkdir -p "$dir.part"
+		tar -xJf /usr/src/linux-source-6.12.tar.xz -C "$dir.part" --strip-components=1 ||
 			die "cannot extract /usr/src/linux-source-6.12.tar.xz"
-		touch "$dir/.extracted"
-	fi
+		touch "$dir.part/.extracted"
+		mv "$dir.part" "$dir"
+	) 9>"$UEVT_CACHE/src/.lock" || exit 1
 	echo "$dir"
 }
