@@ -5,6 +5,7 @@
  * /proc/uevt, the full listing, for CAP_PERFMON only.
  */
 #include <linux/perf_event.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -210,6 +211,62 @@ TEST_F(st, cache_line_counts_hits_misses_and_fills)
 	for (i = 0, ret = 0; i < CACHE_TRIES && ret == 0; i++)
 		ret = zap_misses_and_fills(self->inst, self->word);
 	ASSERT_EQ(1, ret);
+}
+
+/*
+ * A word in a shared file mapping is never remembered: a file folio is
+ * marked dirty under its lock, so every write translates the address
+ * again.  ramfs gives file pages that are not swap-backed, and needs no
+ * disk.  Every flip's write is a miss and none fills; other writers (none
+ * run beside this test) could only add fills, so a try that sees one is
+ * tried again, and a cache that keeps file pages fails all three.
+ */
+static int file_flips_miss(struct tracefs_instance *inst, volatile uint32_t *word)
+{
+	long misses = status_counter("cache", "misses");
+	long fills = status_counter("cache", "fills");
+	int i;
+
+	if (misses < 0 || fills < 0)
+		return -1;
+	for (i = 0; i < CACHE_FLIPS; i++) {
+		if (tracefs_event_enable(inst, SYS, "^t_st_file$") ||
+		    wait_bits(word, 1U << 5, 1U << 5, 5000) ||
+		    tracefs_event_disable(inst, SYS, "^t_st_file$") ||
+		    wait_bits(word, 1U << 5, 0, 5000))
+			return -1;
+	}
+	misses = status_counter("cache", "misses") - misses;
+	fills = status_counter("cache", "fills") - fills;
+	ksft_print_msg("%d flips of a file page: %ld misses, %ld fills\n", CACHE_FLIPS, misses,
+		       fills);
+	return misses >= 2 * CACHE_FLIPS && fills == 0;
+}
+
+TEST_F(st, file_pages_are_translated_on_every_write)
+{
+	char dir[] = "/tmp/uevt-ramfs-XXXXXX", path[64];
+	volatile uint32_t *word;
+	int i, ret = 0, file;
+
+	ASSERT_NE(NULL, mkdtemp(dir));
+	ASSERT_EQ(0, mount("none", dir, "ramfs", 0, NULL));
+	snprintf(path, sizeof(path), "%s/word", dir);
+	file = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	ASSERT_LE(0, file);
+	ASSERT_EQ(0, ftruncate(file, 4096));
+	word = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, file, 0);
+	ASSERT_NE(MAP_FAILED, word);
+	*word = 0;
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_st_file u32 a", (void *)word, 5, 4, 0, NULL));
+	for (i = 0; i < CACHE_TRIES && ret == 0; i++)
+		ret = file_flips_miss(self->inst, word);
+	EXPECT_EQ(1, ret);
+	EXPECT_EQ(0, uevt_unreg(self->fd, (void *)word, 5));
+	munmap((void *)word, 4096);
+	close(file);
+	EXPECT_EQ(0, umount(dir));
+	rmdir(dir);
 }
 
 /* A comm with a space and a backslash comes back whole from the parser. */
