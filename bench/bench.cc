@@ -19,7 +19,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <deque>
-#include <memory>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -530,6 +530,24 @@ bool events_gone(const char *system, const char *prefix)
 	return false;
 }
 
+/*
+ * @n new events named @prefix<i>, registered through @fd, event i's bit
+ * being the (word, bit) word_of(i) gives: 0, or the first error.
+ */
+template <typename WordOf>
+int register_batch(int fd, const std::string &prefix, int n, WordOf word_of)
+{
+	char desc[128];
+	int ret = 0;
+
+	for (int i = 0; i < n && !ret; i++) {
+		std::snprintf(desc, sizeof(desc), "%s%d u32 a", prefix.c_str(), i);
+		auto [word, bit] = word_of(i);
+		ret = be_register(fd, desc, word, bit, nullptr);
+	}
+	return ret;
+}
+
 void register_events(benchmark::State &state)
 {
 	const backend *be = backend_arg(state.range(0));
@@ -544,12 +562,9 @@ void register_events(benchmark::State &state)
 			state.SkipWithError(be->data);
 			break;
 		}
-		int ret = 0;
+		int ret = register_batch(fd, "bench_many" + std::to_string(round) + "_", n,
+					 [&](int i) { return std::pair(&words[i / 32], i % 32); });
 
-		for (int i = 0; i < n && !ret; i++) {
-			std::snprintf(desc, sizeof(desc), "bench_many%d_%d u32 a", round, i);
-			ret = be_register(fd, desc, &words[i / 32], i % 32, nullptr);
-		}
 		if (ret) {
 			/* No PauseTiming() after an error: the library forbids it. */
 			std::string msg = std::string("register: ") + std::strerror(-ret);
@@ -596,7 +611,7 @@ void register_pair(benchmark::State &state)
 	/* Names differ between repetitions, which run in one process. */
 	static int repetition;
 	int rep = repetition++, ret = 0;
-	char desc[128], prefix[32];
+	char prefix[32];
 	bool failed = false;
 
 	std::snprintf(prefix, sizeof(prefix), "bench_pair%d_", rep);
@@ -611,12 +626,11 @@ void register_pair(benchmark::State &state)
 		if (failed)
 			break;
 		failed = !clock.round([&](int side) {
-			for (int i = 0; i < kCreateBatch && !ret; i++) {
-				std::snprintf(desc, sizeof(desc), "%s%llu_%d u32 a", prefix,
-					      static_cast<unsigned long long>(clock.rounds), i);
-				words[side].push_back(0);
-				ret = be_register(fd[side], desc, &words[side].back(), 0, nullptr);
-			}
+			ret = register_batch(fd[side], prefix + std::to_string(clock.rounds) + "_",
+					     kCreateBatch, [&](int) {
+						     words[side].push_back(0);
+						     return std::pair(&words[side].back(), 0);
+					     });
 			return !ret;
 		});
 		if (failed)
@@ -654,65 +668,6 @@ int crowd_size()
 /* A pause before each timed batch of register/crowd, for deferred frees and workers. */
 constexpr useconds_t kCrowdSettleUs = 300000;
 
-/* Events one file may hold: under the module's max_events_per_file (1024). */
-constexpr int kEventsPerFile = 1000;
-
-/*
- * @n events of uevt named @prefix<i>, held by files of their own until
- * remove(): unregistered and closed, then waited for until gone.
- */
-struct event_crowd {
-	const backend *be = &shim_uevt_backend;
-	std::string prefix;
-	std::vector<int> fds;
-	std::vector<uint32_t> bits;
-	int registered = 0, error = 0;
-
-	event_crowd(const std::string &name_prefix, int n)
-		: prefix(name_prefix), bits(static_cast<size_t>(n) / 32 + 1)
-	{
-		char desc[128];
-
-		for (int i = 0; i < n && !error; i++) {
-			if (i % kEventsPerFile == 0) {
-				int fd = be_open(be);
-
-				if (fd < 0) {
-					error = fd;
-					break;
-				}
-				fds.push_back(fd);
-			}
-			std::snprintf(desc, sizeof(desc), "%s%d u32 a", prefix.c_str(), i);
-			error = be_register(fds.back(), desc, &bits[i / 32], i % 32, nullptr);
-			registered += !error;
-		}
-	}
-
-	/* Bits belong to the process, not the file: unregister them, then
-	 * closing the files lets the events go. */
-	bool remove()
-	{
-		for (int i = 0; i < registered; i++)
-			be_unregister(fds[i / kEventsPerFile], &bits[i / 32], i % 32);
-		for (int fd : fds)
-			close(fd);
-		fds.clear();
-		registered = 0;
-		return events_gone(be->system, prefix.c_str());
-	}
-
-	~event_crowd()
-	{
-		if (!fds.empty())
-			remove();
-	}
-
-	/* One owner for its files. */
-	event_crowd(const event_crowd &) = delete;
-	event_crowd &operator=(const event_crowd &) = delete;
-};
-
 /*
  * Event creation among few events and among crowd_size() more, uevt
  * alone, in one boot: what a kernel with thousands of events (Debian's)
@@ -731,7 +686,7 @@ void register_crowd(benchmark::State &state)
 	static int repetition;
 	int rep = repetition++, n_crowd = crowd_size();
 	double spent[2] = { 0, 0 };
-	char desc[128], prefix[32];
+	char prefix[32];
 	std::string error;
 	uint64_t rounds = 0;
 
@@ -756,12 +711,13 @@ void register_crowd(benchmark::State &state)
 		}
 		for (int k = 0; k < 2 && error.empty(); k++) {
 			int side = static_cast<int>(rounds & 1) ^ k, ret = 0;
-			std::unique_ptr<event_crowd> crowd;
+			std::string crowd_prefix = round + "c";
+			pid_t crowd = 0;
 
 			if (side) {
-				crowd = std::make_unique<event_crowd>(round + "c", n_crowd);
-				if (crowd->error) {
-					error = std::string("crowd: ") + std::strerror(-crowd->error);
+				crowd = crowd_start(be, crowd_prefix.c_str(), n_crowd, n_crowd);
+				if (crowd < 0) {
+					error = std::string("crowd: ") + std::strerror(-crowd);
 					break;
 				}
 			}
@@ -769,16 +725,17 @@ void register_crowd(benchmark::State &state)
 			usleep(kCrowdSettleUs);
 			auto start = std::chrono::steady_clock::now();
 
-			for (int i = 0; i < kCreateBatch && !ret; i++) {
-				std::snprintf(desc, sizeof(desc), "%s%d_%d u32 a", round.c_str(), side, i);
-				words.push_back(0);
-				ret = be_register(fd, desc, &words.back(), 0, nullptr);
-			}
+			ret = register_batch(fd, round + std::to_string(side) + "_", kCreateBatch,
+					     [&](int) {
+						     words.push_back(0);
+						     return std::pair(&words.back(), 0);
+					     });
 			spent[side] += std::chrono::duration<double, std::nano>(
 				std::chrono::steady_clock::now() - start).count();
 			if (ret)
 				error = std::string("register: ") + std::strerror(-ret);
-			else if (crowd && !crowd->remove())
+			crowd_stop(crowd);
+			if (crowd && error.empty() && !events_gone(be->system, crowd_prefix.c_str()))
 				error = "the crowd was not removed within 30 s";
 		}
 		/*

@@ -226,28 +226,63 @@ void herd_stop(struct herd *h)
 
 /* ---- crowds: many registrations of other events in another process ---- */
 
+/*
+ * Distinct events one file of a crowd holds: under uevt's default
+ * max_events_per_file (1024).  Registrations of an event already in a file
+ * go to that file again, so a crowd of few events keeps one file.
+ */
+#define CROWD_EVENTS_PER_FILE 1000
+
+/* The child's part of crowd_start(): 0 once all @n are registered. */
+static int crowd_register(const struct backend *be, const char *prefix, int nevents, int n)
+{
+	int *fds = calloc((size_t)nevents / CROWD_EVENTS_PER_FILE + 1, sizeof(int));
+	uint32_t *words = calloc((size_t)n / 32 + 1, sizeof(uint32_t));
+	char desc[128];
+	int i, event;
+
+	if (!fds || !words)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		event = i % nevents;
+		if (i == event && event % CROWD_EVENTS_PER_FILE == 0) {
+			fds[event / CROWD_EVENTS_PER_FILE] = be_open(be);
+			if (fds[event / CROWD_EVENTS_PER_FILE] < 0)
+				return fds[event / CROWD_EVENTS_PER_FILE];
+		}
+		snprintf(desc, sizeof(desc), "%s%d u32 a;u64 b", prefix, event);
+		if (be_register(fds[event / CROWD_EVENTS_PER_FILE], desc, &words[i / 32], i % 32,
+				NULL))
+			return -EIO;
+	}
+	/* The process holds them until it is killed: nothing is freed. */
+	return 0;
+}
+
 pid_t crowd_start(const struct backend *be, const char *prefix, int nevents, int n)
 {
 	int ready[2];
 	pid_t pid;
 	char c;
 
+	if (nevents <= 0 || n < 0)
+		return -EINVAL;
 	if (pipe2(ready, O_CLOEXEC))
 		return -errno;
 	pid = fork();
 	if (pid == 0) {
-		uint32_t *words = calloc((size_t)n / 32 + 1, sizeof(uint32_t));
-		int fd = be_open(be), i;
-		char desc[128];
-
-		for (i = 0; words && fd >= 0 && i < n; i++) {
-			snprintf(desc, sizeof(desc), "%s%d u32 a;u64 b", prefix, i % nevents);
-			if (be_register(fd, desc, &words[i / 32], i % 32, NULL))
-				_exit(1);
-		}
+		if (crowd_register(be, prefix, nevents, n))
+			_exit(1);
 		(void)!write(ready[1], "r", 1);
 		pause();
 		_exit(0);
+	}
+	if (pid < 0) {
+		int err = errno;
+
+		close(ready[0]);
+		close(ready[1]);
+		return -err;
 	}
 	close(ready[1]);
 	if (read(ready[0], &c, 1) != 1) {
