@@ -3,7 +3,9 @@
  * A FUSE file system served by the test itself through /dev/fuse, with no
  * library: one regular file, "f", of FUSE_STUB_SIZE zero bytes.  Its reads
  * are answered until the test sets *stuck; from then on they never are, as
- * with a hung network file system.  fuse_stub_drop_cache() evicts the
+ * with a hung network file system.  With *stuck at FUSE_STUB_HOLD a read is
+ * held instead (stuck[1] counts the reads held) until *stuck goes back to 0,
+ * then answered.  fuse_stub_drop_cache() evicts the
  * file's pages from the page cache (and from every mapping), so the next
  * access to them needs a read that will never complete.
  */
@@ -20,6 +22,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,6 +30,7 @@
 
 #define FUSE_STUB_SIZE	(64 * 4096)
 #define FUSE_STUB_INO	2
+#define FUSE_STUB_HOLD	2	/* *stuck: hold reads until it is 0 again */
 
 struct fuse_stub {
 	char dir[64];		/* mount point; the file is dir/f */
@@ -122,6 +126,11 @@ static void fuse_stub_serve(int dev, volatile int *stuck)
 			const struct fuse_read_in *rd = arg;
 			size_t len = rd->size;
 
+			if (*stuck == FUSE_STUB_HOLD) {
+				stuck[1]++;
+				while (*stuck == FUSE_STUB_HOLD)
+					usleep(1000);
+			}
 			if (*stuck)
 				break;	/* never answered */
 			if (rd->offset >= FUSE_STUB_SIZE)

@@ -7,9 +7,16 @@
  * child, and whatever the child does first (replace the page, find a page
  * missing that was never copied to it) is seen like anybody's munmap.
  */
+#include <linux/sched.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
+#include "fuse_stub.h"
 #include "uevt_test.h"
 
 #include "kselftest_harness.h"
@@ -20,11 +27,14 @@
 #define MADV_WIPEONFORK 18
 #endif
 
+#define MAX_ENABLERS "/sys/module/uevt/parameters/max_enablers_per_mm"
+
 FIXTURE(snap)
 {
 	int fd;
 	struct tracefs_instance *inst;
 	char mark[64];
+	char max_enablers[32];	/* to put back, when a test changed it */
 };
 
 FIXTURE_SETUP(snap)
@@ -44,6 +54,8 @@ FIXTURE_TEARDOWN(snap)
 		TH_LOG("kernel splat during the test: %s", splat);
 	}
 	free(splat);
+	if (self->max_enablers[0])
+		write_file(MAX_ENABLERS, self->max_enablers);
 	test_instance_destroy(self->inst);
 	close(self->fd);
 }
@@ -418,6 +430,362 @@ TEST_F_TIMEOUT(snap, workers_changing_their_sets_while_an_event_toggles_converge
 	}
 	EXPECT_EQ(0, bad);
 	EXPECT_EQ(0, uevt_unreg(self->fd, (void *)a, 0));
+}
+
+/*
+ * fork() copies the address space before its hook takes the snapshot.  A
+ * thread that maps a new page over an address and registers a word there
+ * in between must not reach the child, which holds the old page.
+ *
+ * The fork is held in between on purpose: clone3() stores the child's
+ * pidfd after copying the address space, and the store goes to a page of
+ * a userfaultfd range that the test serves only once the other thread had
+ * its chance to register.
+ */
+#define RACE_TAG_OLD	0x01d0a9e5U
+#define RACE_TAG_NEW	0x7e40a9e5U
+#define RACE_ROUNDS	12
+
+struct race_fork {
+	volatile uint32_t *page;	/* the page the child reports on */
+	void *pidfd_at;			/* in the userfaultfd range */
+	int report;			/* the child's answer goes here */
+	pid_t pid;
+};
+
+/*
+ * The child: which page it holds at the address, and was the word's bit
+ * ever set in the next 300 ms?  'o'/'O': the old page, bit never/once set;
+ * 'n'/'N' the same for the new page.
+ */
+static void race_child(struct race_fork *f, uint32_t mask)
+{
+	int old = f->page[512] == RACE_TAG_OLD;
+	char r = old ? 'o' : 'n';
+	int ms;
+
+	for (ms = 0; ms < 300; ms += 2) {
+		if (f->page[0] & mask) {
+			r = old ? 'O' : 'N';
+			break;
+		}
+		usleep(2000);
+	}
+	(void)!write(f->report, &r, 1);
+	_exit(0);
+}
+
+struct race_args {
+	struct race_fork *fork;
+	uint32_t mask;
+};
+
+static void *race_forker(void *arg)
+{
+	struct race_args *a = arg;
+	struct clone_args ca = {
+		.flags = CLONE_PIDFD,
+		.pidfd = (uintptr_t)a->fork->pidfd_at,
+		.exit_signal = SIGCHLD,
+	};
+	long pid = syscall(__NR_clone3, &ca, sizeof(ca));
+
+	if (pid == 0)
+		race_child(a->fork, a->mask);
+	a->fork->pid = (pid_t)pid;
+	return NULL;
+}
+
+struct race_reg {
+	int fd, bit, ret;
+	volatile uint32_t *word;
+	volatile int done;
+};
+
+static void *race_registrar(void *arg)
+{
+	struct race_reg *r = arg;
+
+	r->ret = uevt_reg(r->fd, "t_snap_race u32 a", (void *)r->word, r->bit, 4, 0, NULL);
+	r->done = 1;
+	return NULL;
+}
+
+/* A userfaultfd whose range is one page nobody ever touched; -1 on error. */
+static int missing_page_uffd(void *page)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = { .mode = UFFDIO_REGISTER_MODE_MISSING };
+	int uffd = (int)syscall(__NR_userfaultfd, O_CLOEXEC);
+
+	/* Kernel accesses fault into it too: no UFFD_USER_MODE_ONLY. */
+	if (uffd < 0)
+		return -1;
+	if (ioctl(uffd, UFFDIO_API, &api)) {
+		close(uffd);
+		return -1;
+	}
+	reg.range.start = (uintptr_t)page;
+	reg.range.len = 4096;
+	if (ioctl(uffd, UFFDIO_REGISTER, &reg)) {
+		close(uffd);
+		return -1;
+	}
+	return uffd;
+}
+
+TEST_F_TIMEOUT(snap, a_word_registered_while_fork_copies_never_reaches_the_child, 240)
+{
+	volatile uint32_t *keeper = private_word();
+	uint64_t seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32, rng;
+	int round;
+
+	ASSERT_NE(NULL, keeper);
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_snap_race u32 a", (void *)keeper, 0, 4, 0, NULL));
+	ENABLE("t_snap_race");
+	TH_LOG("seed %llu", (unsigned long long)seed);
+	rng = seed;
+	for (round = 0; round < RACE_ROUNDS; round++) {
+		volatile uint32_t *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+					       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		void *hold = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		struct race_reg reg = { .fd = self->fd };
+		struct race_fork f = { .page = page, .pidfd_at = hold };
+		struct race_args args = { .fork = &f };
+		struct uffdio_zeropage zero = { .range = { (uintptr_t)hold, 4096 } };
+		struct uffd_msg msg;
+		struct pollfd pfd;
+		pthread_t forker, registrar;
+		int report[2], uffd, status, ms;
+		char answer = 'x';
+
+		ASSERT_NE(MAP_FAILED, page);
+		ASSERT_NE(MAP_FAILED, hold);
+		reg.bit = (int)(test_rand_next(&rng) % 32);
+		reg.word = page;
+		args.mask = 1U << reg.bit;
+		page[512] = RACE_TAG_OLD;
+		uffd = missing_page_uffd(hold);
+		if (uffd < 0 && (errno == ENOSYS || errno == EPERM || errno == EINVAL))
+			SKIP(return, "no userfaultfd for kernel accesses: %s", strerror(errno));
+		ASSERT_LE(0, uffd);
+		ASSERT_EQ(0, pipe(report));
+		f.report = report[1];
+
+		/* The fork copies the old page, then waits on its pidfd store. */
+		ASSERT_EQ(0, pthread_create(&forker, NULL, race_forker, &args));
+		pfd = (struct pollfd){ .fd = uffd, .events = POLLIN };
+		ASSERT_EQ(1, poll(&pfd, 1, 10000));
+		ASSERT_EQ((ssize_t)sizeof(msg), read(uffd, &msg, sizeof(msg)));
+		ASSERT_EQ(UFFD_EVENT_PAGEFAULT, msg.event);
+
+		/* A new page at the same address, and a word registered in it. */
+		ASSERT_EQ((void *)page, mmap((void *)page, 4096, PROT_READ | PROT_WRITE,
+					     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
+		page[512] = RACE_TAG_NEW;
+		ASSERT_EQ(0, pthread_create(&registrar, NULL, race_registrar, &reg));
+		/* Long enough to finish, unless it waits for the fork. */
+		for (ms = 0; ms < 300 && !reg.done; ms += 5)
+			usleep(5000);
+
+		/* Let the fork finish: its hook, then the child. */
+		ASSERT_EQ(0, ioctl(uffd, UFFDIO_ZEROPAGE, &zero));
+		ASSERT_EQ(0, pthread_join(forker, NULL));
+		ASSERT_EQ(0, pthread_join(registrar, NULL));
+		ASSERT_LT(0, f.pid);
+		EXPECT_EQ(0, reg.ret);
+		ASSERT_EQ(1, read(report[0], &answer, 1));
+		ASSERT_EQ(f.pid, waitpid(f.pid, &status, 0));
+		/* Ours is registered: the enabled event's bit reaches it. */
+		EXPECT_EQ(0, wait_bits(page, args.mask, args.mask, 5000));
+		EXPECT_EQ('o', answer) {
+			TH_LOG("round %d, bit %d: the child answered '%c' (O: its old page was written)",
+			       round, reg.bit, answer);
+		}
+		EXPECT_EQ(0, uevt_unreg(self->fd, (void *)page, reg.bit));
+		close(*(int *)hold);
+		close(uffd);
+		close(report[0]);
+		close(report[1]);
+		munmap((void *)page, 4096);
+		munmap(hold, 4096);
+		if (answer != 'o')
+			break;
+	}
+	/*
+	 * Those registrations saw a fork under way; a later one that sees
+	 * none lets children get every word again.
+	 */
+	{
+		volatile uint32_t *later = private_word();
+		struct kid k;
+
+		ASSERT_NE(NULL, later);
+		ASSERT_EQ(0, uevt_reg(self->fd, "t_snap_race u32 a", (void *)later, 0, 4, 0, NULL));
+		ASSERT_EQ(0, spawn(&k, later, NULL, NULL));
+		EXPECT_EQ('y', ask(&k, '1'));
+		DISABLE("t_snap_race");
+		EXPECT_EQ('y', ask(&k, '0')) {
+			TH_LOG("a child forked after a quiet registration did not inherit it");
+		}
+		EXPECT_EQ(0, finish(&k));
+		EXPECT_EQ(0, uevt_unreg(self->fd, (void *)later, 0));
+	}
+	EXPECT_EQ(0, uevt_unreg(self->fd, (void *)keeper, 0));
+}
+
+/*
+ * An unregistration ends its change of the set before it clears the bit,
+ * and takes the slot (no longer live) out after: a fork in between shares
+ * it.  The child must not keep it: it counts against max_enablers_per_mm
+ * and pins the event for the child's life.
+ *
+ * Made to happen: a fork held after its copy (its pidfd store waits for a
+ * userfaultfd, as above), then an unregistration whose clearing write
+ * waits for a FUSE read the test holds (the page was zapped and evicted),
+ * then the fork let go.  With room
+ * for two words (one kept), the child unregisters the inherited word and
+ * registers one of its own: refused if a dead slot took the room.
+ */
+static void *unregister_word(void *arg)
+{
+	struct race_reg *r = arg;
+
+	r->ret = uevt_unreg(r->fd, (void *)r->word, r->bit);
+	r->done = 1;
+	return NULL;
+}
+
+/* The child: 0 when it could register a word of its own. */
+static void dead_child(int fd, volatile uint32_t *inherited, volatile uint32_t *own, int report)
+{
+	int ret = uevt_unreg(fd, (void *)inherited, 0);
+	char r;
+
+	if (ret && ret != -ENOENT) {
+		r = 'u';
+	} else {
+		ret = uevt_reg(fd, "t_snap_dead u32 a", (void *)own, 0, 4, 0, NULL);
+		r = ret == -ENOSPC ? 'S' : ret ? 'e' : 'k';
+	}
+	(void)!write(report, &r, 1);
+	_exit(0);
+}
+
+struct dead_fork {
+	int fd, report;
+	void *pidfd_at;
+	volatile uint32_t *inherited, *own;
+	pid_t pid;
+};
+
+static void *dead_forker(void *arg)
+{
+	struct dead_fork *d = arg;
+	struct clone_args ca = {
+		.flags = CLONE_PIDFD,
+		.pidfd = (uintptr_t)d->pidfd_at,
+		.exit_signal = SIGCHLD,
+	};
+	long pid = syscall(__NR_clone3, &ca, sizeof(ca));
+
+	if (pid == 0)
+		dead_child(d->fd, d->inherited, d->own, d->report);
+	d->pid = (pid_t)pid;
+	return NULL;
+}
+
+TEST_F_TIMEOUT(snap, a_child_forked_mid_unregistration_keeps_no_dead_slot, 240)
+{
+	volatile uint32_t *keeper = private_word(), *own = private_word(), *w;
+	void *hold = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct uffdio_zeropage zero = { .range = { (uintptr_t)hold, 4096 } };
+	struct dead_fork d = { .fd = self->fd, .pidfd_at = hold, .own = own };
+	struct race_reg u = { .fd = self->fd };
+	long dropped = status_counter("forks", "dead");
+	pthread_t forker, unregistrar;
+	struct fuse_stub fs;
+	int report[2], uffd, file, ret, ms, status;
+	struct uffd_msg msg;
+	struct pollfd pfd;
+	char path[96], answer = 'x';
+	FILE *f;
+
+	ASSERT_NE(NULL, keeper);
+	ASSERT_NE(NULL, own);
+	ASSERT_NE(MAP_FAILED, hold);
+	ret = fuse_stub_start(&fs);
+	if (ret == -ENOENT || ret == -ENODEV)
+		SKIP(return, "no FUSE in this kernel (%d)", ret);
+	ASSERT_EQ(0, ret);
+	uffd = missing_page_uffd(hold);
+	if (uffd < 0 && (errno == ENOSYS || errno == EPERM || errno == EINVAL)) {
+		fuse_stub_stop(&fs);
+		SKIP(return, "no userfaultfd for kernel accesses: %s", strerror(errno));
+	}
+	ASSERT_LE(0, uffd);
+
+	f = fopen(MAX_ENABLERS, "re");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(self->max_enablers, sizeof(self->max_enablers), f));
+	fclose(f);
+	ASSERT_EQ(0, write_file(MAX_ENABLERS, "2"));
+
+	/* The word: a private copy of a FUSE file's page, gone again. */
+	snprintf(path, sizeof(path), "%s/f", fs.dir);
+	file = open(path, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, file);
+	w = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE, file, 0);
+	ASSERT_NE(MAP_FAILED, w);
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_snap_dead u32 a", (void *)keeper, 0, 4, 0, NULL));
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_snap_dead u32 a", (void *)w, 0, 4, 0, NULL));
+	/* The event stays disabled: a zapped word of it is owed nothing. */
+	ASSERT_EQ(0, madvise((void *)w, 4096, MADV_DONTNEED));
+	ASSERT_EQ(0, fuse_stub_drop_cache(&fs));
+
+	/* A fork held after its copy: the word is live in what it copied. */
+	ASSERT_EQ(0, pipe(report));
+	d.report = report[1];
+	d.inherited = w;
+	ASSERT_EQ(0, pthread_create(&forker, NULL, dead_forker, &d));
+	pfd = (struct pollfd){ .fd = uffd, .events = POLLIN };
+	ASSERT_EQ(1, poll(&pfd, 1, 10000));
+	ASSERT_EQ((ssize_t)sizeof(msg), read(uffd, &msg, sizeof(msg)));
+
+	/* The unregistration, held in its clearing write by a FUSE read. */
+	fs.stuck[0] = FUSE_STUB_HOLD;
+	u.word = w;
+	ASSERT_EQ(0, pthread_create(&unregistrar, NULL, unregister_word, &u));
+	for (ms = 0; ms < 10000 && !fs.stuck[1] && !u.done; ms += 5)
+		usleep(5000);
+	EXPECT_EQ(1, fs.stuck[1]);
+
+	/* The fork's hook runs now, inside the unregistration. */
+	ASSERT_EQ(0, ioctl(uffd, UFFDIO_ZEROPAGE, &zero));
+	ASSERT_EQ(0, pthread_join(forker, NULL));
+	ASSERT_LT(0, d.pid);
+	usleep(100000);
+	fs.stuck[0] = 0;
+	ASSERT_EQ(0, pthread_join(unregistrar, NULL));
+	EXPECT_EQ(0, u.ret);
+
+	ASSERT_EQ(1, read(report[0], &answer, 1));
+	ASSERT_EQ(d.pid, waitpid(d.pid, &status, 0));
+	EXPECT_EQ('k', answer) {
+		TH_LOG("the child's registration: '%c' (S: ENOSPC, a dead slot took the room)",
+		       answer);
+	}
+	EXPECT_LT(0, status_counter("forks", "dead") - dropped);
+
+	EXPECT_EQ(0, uevt_unreg(self->fd, (void *)keeper, 0));
+	close(*(int *)hold);
+	close(uffd);
+	close(report[0]);
+	close(report[1]);
+	munmap((void *)w, 4096);
+	close(file);
+	fuse_stub_stop(&fs);
 }
 
 TEST_HARNESS_MAIN

@@ -72,6 +72,27 @@
  * writes only those whose event changed state since fork(): copy-on-write
  * pages stay shared.
  *
+ * The hook runs after the address space was copied, not with it: another
+ * thread may map something new at an address and register a word there
+ * in between, and the child, which holds what was mapped there before,
+ * must not get that registration.  fork() lists itself on the process's
+ * signal->multiprocess from before the copy until shortly after it, and
+ * stamps the child's start_time in between.  A registration, after it
+ * checked the word's mapping, looks at that list under siglock: empty, the
+ * time it saw so is its quiet time.  A child whose start_time is not later
+ * than the quiet time of a registration made live before its hook does not
+ * inherit that registration; every other child was copied after the
+ * mapping was checked.  While a fork is copying, the quiet time is pending
+ * (no child gets the word) until the registration, which looks again for a
+ * short while, or a later one sees the list empty.  Nothing waits for the
+ * fork: it may wait for a userfaultfd the registering thread serves.  The
+ * address space keeps the keys and quiet times of its last few
+ * registrations for the hook to compare; a child forked before more of
+ * them than that inherits nothing.  Processes that share the address space
+ * without being threads of one process (clone(CLONE_VM) without
+ * CLONE_THREAD) fork on lists of their own: their registrations stay
+ * pending.  A vfork() child that forks before it execs is not covered.
+ *
  * Lock order (outer first); each lock's rule is also next to it:
  *
  *   uevt_registry_mutex			(uevt_event.c)
@@ -93,6 +114,7 @@
  *     uevt_registry_mutex			(creating an event)
  *
  *   uevt_mm.write_lock			(faulting writes of one mm)
+ *     sighand_struct.siglock		(a registration's look at forks)
  *     uevt_mm.lock				(set changes of one mm)
  *       uevt_set.lock (the old set's, then the new one's)
  *       uevt_event.slots_lock		(linking and unlinking slots)
@@ -302,6 +324,24 @@ enum {
 /* Pages an address space's writes went through, remembered (uevt_write.c). */
 #define UEVT_MM_CACHE	4
 
+/* Registrations an address space remembers for the fork hook (see Fork). */
+#define UEVT_MM_RECENT	8
+
+/* A quiet time not known yet: later than every child's start. */
+#define UEVT_QUIET_PENDING	U64_MAX
+
+/**
+ * struct uevt_recent - a registration made live, for the fork hook
+ * @key: the word.
+ * @quiet_ns: when its registration, or a later look, saw no fork copying
+ *	the address space (ktime_get_ns(), after checking the word's
+ *	mapping); UEVT_QUIET_PENDING: not seen yet; 0: unused.
+ */
+struct uevt_recent {
+	unsigned long key;
+	u64 quiet_ns;
+};
+
 /**
  * struct uevt_page_cache - a page a write went through, without a reference
  * @addr: the page's user address; meaningful only with @page.
@@ -342,6 +382,13 @@ struct uevt_page_cache {
  *	change began): the fork hook must not share it now.  Under @pub_lock.
  * @late: joins of children forked while @busy, served with a snapshot
  *	when the change ends; under @pub_lock.
+ * @recent: the last UEVT_MM_RECENT registrations made live, under
+ *	@pub_lock.
+ * @recent_next: the entry of @recent the next one replaces; under @pub_lock.
+ * @recent_newest: the latest quiet time in @recent or that left it; under
+ *	@pub_lock.
+ * @recent_floor: the latest quiet time that left @recent; under @pub_lock.
+ * @recent_floor_pending: one left @recent still pending; under @pub_lock.
  * @fault_work: completes owed writes without waiting.
  * @fixer: task work completing owed writes in the process's own context.
  * @free_work: frees the structure in process context.
@@ -383,6 +430,11 @@ struct uevt_mm {
 	unsigned int nr_spare;
 	bool busy;
 	struct list_head late;
+	struct uevt_recent recent[UEVT_MM_RECENT];
+	unsigned int recent_next;
+	u64 recent_newest;
+	u64 recent_floor;
+	bool recent_floor_pending;
 	struct delayed_work fault_work;
 	struct callback_head fixer;
 	struct work_struct free_work;
@@ -414,6 +466,12 @@ struct uevt_mm {
  * @retired: the parent's retired table at fork, with a reference, or NULL.
  * @retire_all: the parent had stopped writing altogether.
  * @child_mm: the child's mm, to recognise it (no reference).
+ * @child_start: the child's start_time, stamped while fork() copied it.
+ * @nr_exclude: entries in @exclude.
+ * @exclude: words registered after the child's copy may have begun: the
+ *	child retires them, whatever it holds at their address.
+ * @exclude_all: more were registered than the parent remembers: the child
+ *	retires every word it inherits.
  */
 struct uevt_join {
 	union {
@@ -430,6 +488,10 @@ struct uevt_join {
 	struct uevt_retired *retired;
 	bool retire_all;
 	struct mm_struct *child_mm;
+	u64 child_start;
+	unsigned int nr_exclude;
+	unsigned long exclude[UEVT_MM_RECENT];
+	bool exclude_all;
 };
 
 /* How a word may be written. */
@@ -487,6 +549,9 @@ void uevt_mm_put(struct uevt_mm *umm);
 bool uevt_mm_retire_if_empty(struct uevt_mm *umm);
 void uevt_mm_detach(struct uevt_mm *umm);
 bool uevt_mm_fork_snapshot(struct uevt_mm *umm, struct uevt_join *join);
+void uevt_mm_note_live(struct uevt_mm *umm, unsigned long key, u64 quiet_ns);
+void uevt_mm_quiet_seen(struct uevt_mm *umm, u64 quiet_ns);
+int uevt_mm_drop_dead(struct uevt_mm *umm);
 void uevt_mm_end_change(struct uevt_mm *umm);
 void uevt_mm_publish(struct uevt_mm *umm, struct uevt_set *set, struct uevt_retired *retired);
 void uevt_mm_set_retired(struct uevt_mm *umm, struct uevt_retired *retired);

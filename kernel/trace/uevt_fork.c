@@ -28,10 +28,14 @@
  * the snapshot: a set that is shared is copied before it changes.
  *
  * Multi-threaded parents: the snapshot is taken in the hook, shortly after
- * the address space was copied.  A registration or unregistration by
- * another thread racing with fork() lands on either side of it, as any
- * system call racing with fork() does; an unregistration that lands after
- * may leave the child's copy of the bit set.
+ * the address space was copied.  An unregistration by another thread
+ * racing with fork() lands on either side of it, as any system call racing
+ * with fork() does; one that lands after may leave the child's copy of the
+ * bit set, and one caught half done leaves a slot that is no longer live,
+ * which the child drops.  A registration lands before the fork only if the
+ * child's copy began after the registration had checked its word's
+ * mapping; otherwise the child retires the word (uevt_core.h, Fork): what
+ * the child holds at that address may be what was mapped there before.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -50,6 +54,7 @@ static struct tracepoint *uevt_fork_tp;
 static atomic_long_t uevt_forks_joined = ATOMIC_LONG_INIT(0);
 static atomic_long_t uevt_forks_lost = ATOMIC_LONG_INIT(0);
 static atomic_long_t uevt_joins_failed = ATOMIC_LONG_INIT(0);
+static atomic_long_t uevt_forks_dead = ATOMIC_LONG_INIT(0);
 
 /**
  * uevt_join_alloc() - a join ticket for the reserve
@@ -127,12 +132,28 @@ static void uevt_join_refill(struct callback_head *cb)
 	module_put(THIS_MODULE);
 }
 
+/* Was @key registered after the child's copy may have begun? */
+static bool uevt_join_excludes(const struct uevt_join *join, unsigned long key)
+{
+	unsigned int i;
+
+	if (join->exclude_all)
+		return true;
+	for (i = 0; i < join->nr_exclude; i++)
+		if (join->exclude[i] == key)
+			return true;
+	return false;
+}
+
 /*
- * The child's retired words: its parent's, and those whose page the child
- * did not get or got zeroed.  The child has not run yet: its mappings are
- * exactly what fork() copied.  Consumes join->retired.
+ * The child's retired words: its parent's, those whose page the child did
+ * not get or got zeroed, and those registered too late for its copy.  The
+ * child has not run yet: its mappings are exactly what fork() copied.
+ * Consumes join->retired.  @dead: set when the snapshot holds slots an
+ * unregistration left half done.
  */
-static struct uevt_retired *uevt_join_retired(struct uevt_join *join, struct mm_struct *mm)
+static struct uevt_retired *uevt_join_retired(struct uevt_join *join, struct mm_struct *mm,
+					      bool *dead)
 {
 	struct uevt_retired *inherited = join->retired, *r;
 	struct vm_area_struct *vma = NULL;
@@ -164,14 +185,18 @@ static struct uevt_retired *uevt_join_retired(struct uevt_join *join, struct mm_
 		xas_for_each(&xas, slot, ULONG_MAX) {
 			if (xas_retry(&xas, slot))
 				continue;
-			if (!uevt_slot_live(slot) ||
-			    uevt_retired_has(inherited, uevt_slot_key(slot)))
+			if (!uevt_slot_live(slot)) {
+				*dead = true;
+				continue;
+			}
+			if (uevt_retired_has(inherited, uevt_slot_key(slot)))
 				continue;
 			addr = uevt_slot_addr(slot);
 			if (!vma || addr < vma->vm_start || addr >= vma->vm_end)
 				vma = vma_lookup(mm, addr);
 			if (vma && addr + uevt_slot_size(slot) <= vma->vm_end &&
-			    !(vma->vm_flags & VM_WIPEONFORK))
+			    !(vma->vm_flags & VM_WIPEONFORK) &&
+			    !uevt_join_excludes(join, uevt_slot_key(slot)))
 				continue;
 			if (pass && k < n)
 				keys[k] = uevt_slot_key(slot);
@@ -225,17 +250,30 @@ static bool uevt_join_check_words(struct uevt_mm *umm)
 	return owed;
 }
 
+/* A child joined: with what it inherits, or with all of it retired. */
+static void uevt_join_count(const struct uevt_join *join)
+{
+	if (!join->exclude_all) {
+		atomic_long_inc(&uevt_forks_joined);
+		return;
+	}
+	atomic_long_inc(&uevt_forks_lost);
+	pr_warn_ratelimited("registrations raced with fork: pid %d does not inherit enable bits\n",
+			    task_tgid_nr(current));
+}
+
 /* In the child, before its first user instruction. */
 static void uevt_join_child(struct uevt_join *join, struct mm_struct *mm)
 {
 	struct uevt_retired *retired;
 	unsigned long delay = 0;
 	struct uevt_mm *umm;
+	bool dead = false;
 
 	umm = uevt_mm_attach(mm);
 	if (IS_ERR(umm))
 		goto failed;
-	retired = uevt_join_retired(join, mm);
+	retired = uevt_join_retired(join, mm, &dead);
 	mutex_lock(&umm->lock);
 	/* A new child has nothing yet; anything else is not ours to join. */
 	if (test_bit(UEVT_MM_DEAD, &umm->flags) || rcu_access_pointer(umm->set)) {
@@ -257,6 +295,21 @@ static void uevt_join_child(struct uevt_join *join, struct mm_struct *mm)
 	}
 	uevt_mm_publish(umm, join->set, retired);
 	join->set = NULL;
+	/*
+	 * Slots no longer live count as registrations and pin their events:
+	 * drop them, and let go if nothing else was inherited.  Without
+	 * memory for a set of our own they stay, never written, until a
+	 * later copy leaves them behind.
+	 */
+	if (dead)
+		atomic_long_inc(&uevt_forks_dead);
+	if (dead && !uevt_mm_drop_dead(umm) && uevt_mm_retire_if_empty(umm)) {
+		mutex_unlock(&umm->lock);
+		uevt_mm_detach(umm);
+		uevt_mm_put(umm);
+		uevt_join_count(join);
+		return;
+	}
 	mutex_unlock(&umm->lock);
 	uevt_mm_refill_spare(umm);
 
@@ -267,7 +320,7 @@ static void uevt_join_child(struct uevt_join *join, struct mm_struct *mm)
 	if (delay)
 		queue_delayed_work(uevt_wq, &umm->fault_work, delay);
 	uevt_mm_put(umm);
-	atomic_long_inc(&uevt_forks_joined);
+	uevt_join_count(join);
 	return;
 
 failed:
@@ -345,6 +398,7 @@ static void uevt_fork_probe(void *data, struct task_struct *parent, struct task_
 		uevt_mm_put(umm);
 		return;
 	}
+	join->child_start = child->start_time;
 	if (!uevt_mm_fork_snapshot(umm, join)) {
 		/* The parent's last registration went meanwhile. */
 		uevt_join_release_atomic(join);
@@ -386,9 +440,9 @@ static void uevt_find_fork_tp(struct tracepoint *tp, void *priv)
  */
 void uevt_fork_show(struct seq_file *m)
 {
-	seq_printf(m, "forks joined %ld lost %ld failed %ld\n",
+	seq_printf(m, "forks joined %ld lost %ld failed %ld dead %ld\n",
 		   atomic_long_read(&uevt_forks_joined), atomic_long_read(&uevt_forks_lost),
-		   atomic_long_read(&uevt_joins_failed));
+		   atomic_long_read(&uevt_joins_failed), atomic_long_read(&uevt_forks_dead));
 }
 
 /**

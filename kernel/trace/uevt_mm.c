@@ -555,6 +555,109 @@ void uevt_mm_detach(struct uevt_mm *umm)
 	mmap_write_unlock(umm->mm);
 }
 
+/* @recent_newest: the latest quiet time @recent holds or let go.  Under pub_lock. */
+static void uevt_mm_recent_update(struct uevt_mm *umm)
+{
+	u64 newest = umm->recent_floor_pending ? UEVT_QUIET_PENDING : umm->recent_floor;
+	unsigned int i;
+
+	lockdep_assert_held(&umm->pub_lock);
+	for (i = 0; i < UEVT_MM_RECENT; i++)
+		newest = max(newest, umm->recent[i].quiet_ns);
+	umm->recent_newest = newest;
+}
+
+/*
+ * No fork was copying at @quiet_ns: registrations made live before, still
+ * pending, get that time (it is after their checks).  Under pub_lock.
+ */
+static void uevt_mm_resolve_pending(struct uevt_mm *umm, u64 quiet_ns)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&umm->pub_lock);
+	for (i = 0; i < UEVT_MM_RECENT; i++)
+		if (umm->recent[i].quiet_ns == UEVT_QUIET_PENDING)
+			umm->recent[i].quiet_ns = quiet_ns;
+	if (umm->recent_floor_pending) {
+		umm->recent_floor = max(umm->recent_floor, quiet_ns);
+		umm->recent_floor_pending = false;
+	}
+}
+
+/*
+ * The registrations the child of @join must not get: those that saw no
+ * fork copying the address space only when the child's copy may have
+ * begun already, or not yet (see Fork in uevt_core.h).  Under pub_lock.
+ */
+static void uevt_mm_exclude_recent(struct uevt_mm *umm, struct uevt_join *join)
+{
+	unsigned int i;
+
+	lockdep_assert_held(&umm->pub_lock);
+	join->nr_exclude = 0;
+	join->exclude_all = false;
+	/* Most forks: nothing registered since this child's copy began. */
+	if (umm->recent_newest < join->child_start)
+		return;
+	/* Some of those are no longer remembered: the child inherits none. */
+	if (umm->recent_floor_pending || umm->recent_floor >= join->child_start) {
+		join->exclude_all = true;
+		return;
+	}
+	for (i = 0; i < UEVT_MM_RECENT; i++)
+		if (umm->recent[i].quiet_ns && umm->recent[i].quiet_ns >= join->child_start)
+			join->exclude[join->nr_exclude++] = umm->recent[i].key;
+}
+
+/**
+ * uevt_mm_note_live() - remember a registration made live, for forks
+ * @umm: the state, under its lock, changing.
+ * @key: the word.
+ * @quiet_ns: when the registration saw no fork copying @umm's mm, after
+ *	it had checked the word's mapping, or UEVT_QUIET_PENDING.
+ *
+ * Called before the word is made live: a fork hook that sees it live
+ * also sees this.
+ */
+void uevt_mm_note_live(struct uevt_mm *umm, unsigned long key, u64 quiet_ns)
+{
+	struct uevt_recent *r;
+
+	/* Every registration's check and note: one at a time, in order. */
+	lockdep_assert_held(&umm->write_lock);
+	lockdep_assert_held(&umm->lock);
+	raw_spin_lock(&umm->pub_lock);
+	if (quiet_ns != UEVT_QUIET_PENDING)
+		uevt_mm_resolve_pending(umm, quiet_ns);
+	r = &umm->recent[umm->recent_next];
+	if (r->quiet_ns == UEVT_QUIET_PENDING)
+		umm->recent_floor_pending = true;
+	else
+		umm->recent_floor = max(umm->recent_floor, r->quiet_ns);
+	r->key = key;
+	r->quiet_ns = quiet_ns;
+	umm->recent_next = (umm->recent_next + 1) % UEVT_MM_RECENT;
+	uevt_mm_recent_update(umm);
+	raw_spin_unlock(&umm->pub_lock);
+}
+
+/**
+ * uevt_mm_quiet_seen() - no fork was copying the address space just now
+ * @umm: the state.
+ * @quiet_ns: when a thread of the process saw that (under its siglock),
+ *	holding @umm's write_lock: later than the mapping check of every
+ *	registration made live.
+ */
+void uevt_mm_quiet_seen(struct uevt_mm *umm, u64 quiet_ns)
+{
+	lockdep_assert_held(&umm->write_lock);
+	raw_spin_lock(&umm->pub_lock);
+	uevt_mm_resolve_pending(umm, quiet_ns);
+	uevt_mm_recent_update(umm);
+	raw_spin_unlock(&umm->pub_lock);
+}
+
 /*
  * The fork hook's snapshot: references on @umm's set and retired table
  * for @join.  Under pub_lock: published ones hold a reference, never zero.
@@ -573,6 +676,7 @@ static void uevt_mm_snapshot_locked(struct uevt_mm *umm, struct uevt_join *join)
 			refcount_inc(&retired->ref);
 		join->retired = retired;
 		join->retire_all = test_bit(UEVT_MM_RETIRE_ALL, &umm->flags);
+		uevt_mm_exclude_recent(umm, join);
 	}
 }
 
@@ -823,6 +927,39 @@ int uevt_mm_own_set(struct uevt_mm *umm)
 	uevt_retired_put(old_retired);
 	if (!set)
 		uevt_mm_refill_spare(umm);
+	return 0;
+}
+
+/**
+ * uevt_mm_drop_dead() - leave behind the slots that are no longer live
+ * @umm: the state, under its lock.  Its set holds slots an unregistration
+ *	left half done: a fork shared the set in between.
+ *
+ * A copy of the set leaves them behind; a set only @umm uses loses them in
+ * place.  Either way no fork shares the set meanwhile.
+ *
+ * Return: 0, or -ENOMEM (they stay: never written, freed with the set).
+ */
+int uevt_mm_drop_dead(struct uevt_mm *umm)
+{
+	struct uevt_slot *slot;
+	struct uevt_set *set;
+	unsigned long pos = 0;
+	int ret;
+
+	lockdep_assert_held(&umm->lock);
+	ret = uevt_mm_own_set(umm);
+	if (ret)
+		return ret;
+	set = uevt_mm_set(umm);
+	uevt_set_for_each(set, slot, pos) {
+		if (uevt_slot_live(slot))
+			continue;
+		/* Unlinked from its event by the unregistration already. */
+		uevt_set_remove(set, slot);
+		uevt_slot_free(slot);
+	}
+	uevt_mm_end_change(umm);
 	return 0;
 }
 

@@ -6,18 +6,23 @@
  * A registration makes its slot (linked to the event, then in the set's
  * tree, where the notifiers see it), checks the word's mapping once more
  * (an munmap racing with us either fails the registration or retires the
- * word), and only then makes it live and writes the event's state into it,
- * in the process's own context.  An unregistration takes the slot off its
+ * word), notes when it saw no fork copying the address space (a child
+ * whose copy began before that does not get the word), and only then makes
+ * it live and writes the event's state into it, in the process's own
+ * context.  An unregistration takes the slot off its
  * event and out of the live ones, so nothing else writes the word, clears
  * the bit while the slot is still in the tree (an unmap meanwhile retires
  * it), then takes it out.  Both hold the process's write_lock throughout,
  * so neither the fault work nor the process's own task work writes a word
  * that is going, and change the set only between uevt_mm_own_set() and
- * uevt_mm_end_change(), when no fork can share it.
+ * uevt_mm_end_change(), when no fork can share it.  A fork between the
+ * unregistration's end of change and its clear shares a slot no longer
+ * live: the child drops it when it joins.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/mm.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -173,6 +178,61 @@ static int uevt_mm_add_slot(struct uevt_mm *umm, struct uevt_slot *slot)
 	return ret;
 }
 
+/*
+ * When did this process last have no fork() between its first steps and
+ * the end of its copy (see Fork in uevt_core.h)?  Now, if it has none:
+ * the time seen, under the lock fork() lists and unlists itself under.
+ * UEVT_QUIET_PENDING while one is under way, or when processes that are
+ * not threads of ours share the address space (their forks are listed
+ * elsewhere): children then do not get the word until a later look says.
+ */
+static u64 uevt_quiet_now(void)
+{
+	/* Ours: only an exec, once every other thread is gone, replaces it. */
+	struct sighand_struct *sighand = rcu_dereference_protected(current->sighand, true);
+	u64 now = UEVT_QUIET_PENDING;
+
+	if (test_bit(MMF_MULTIPROCESS, &current->mm->flags))
+		return now;
+	spin_lock_irq(&sighand->siglock);
+	if (hlist_empty(&current->signal->multiprocess))
+		now = ktime_get_ns();
+	spin_unlock_irq(&sighand->siglock);
+	return now;
+}
+
+/* How long a registration looks again for a fork to finish copying. */
+#define UEVT_QUIET_WAIT_MS	20
+
+/*
+ * A registration made while a fork was copying: look again for a while,
+ * so that later children get it.  Bounded: the fork may wait for a
+ * userfaultfd this very thread serves, and threads may fork back to back.
+ * Each look holds write_lock, which every registration holds from before
+ * its mapping check until it is live: a quiet time seen is later than the
+ * check of every registration it settles.
+ */
+static void uevt_wait_quiet(struct uevt_mm *umm)
+{
+	unsigned long until = jiffies + msecs_to_jiffies(UEVT_QUIET_WAIT_MS);
+	u64 quiet;
+
+	/* Other processes' forks are not listed with ours: no look will do. */
+	if (test_bit(MMF_MULTIPROCESS, &current->mm->flags))
+		return;
+	for (;;) {
+		if (mutex_lock_killable(&umm->write_lock))
+			return;
+		quiet = uevt_quiet_now();
+		if (quiet != UEVT_QUIET_PENDING)
+			uevt_mm_quiet_seen(umm, quiet);
+		uevt_mm_writes_unlock(umm);
+		if (quiet != UEVT_QUIET_PENDING || time_after(jiffies, until))
+			return;
+		schedule_timeout_killable(1);
+	}
+}
+
 /**
  * uevt_word_register() - register an enable word of the calling process
  * @reg: the registration, checked for size, bit and alignment.
@@ -189,6 +249,7 @@ int uevt_word_register(const struct uevt_reg *reg, struct uevt_event *ev)
 {
 	struct uevt_slot *slot;
 	struct uevt_mm *umm;
+	u64 quiet_ns;
 	bool mapped;
 	int ret;
 
@@ -232,6 +293,12 @@ again:
 	mmap_read_lock(current->mm);
 	mapped = uevt_word_mapped(current->mm, uevt_slot_addr(slot), uevt_slot_size(slot));
 	mmap_read_unlock(current->mm);
+	/*
+	 * A fork that copied our memory before the check may hold what was
+	 * mapped at the word before: children stamped before we see no fork
+	 * copying do not get the word (uevt_core.h, Fork).
+	 */
+	quiet_ns = uevt_quiet_now();
 	mutex_lock(&umm->lock);
 	if (!mapped) {
 		uevt_set_remove(slot->set, slot);
@@ -239,8 +306,8 @@ again:
 		ret = -EFAULT;
 		goto fail;
 	}
-	/* Live only now: state changes reading it see the slot complete. */
-	/* Release: whoever sees it live sees the slot complete. */
+	uevt_mm_note_live(umm, uevt_slot_key(slot), quiet_ns);
+	/* Live only now.  Release: whoever sees it live sees the slot complete. */
 	smp_store_release(&slot->word, slot->word | UEVT_SLOT_LIVE);
 	uevt_mm_end_change(umm);
 	mutex_unlock(&umm->lock);
@@ -250,6 +317,8 @@ again:
 	if (ret && ret != -ENXIO && ret != -ESRCH)
 		uevt_word_owe(umm, uevt_slot_key(slot));
 	uevt_mm_writes_unlock(umm);
+	if (quiet_ns == UEVT_QUIET_PENDING)
+		uevt_wait_quiet(umm);
 	uevt_mm_put(umm);
 	return 0;
 
