@@ -83,15 +83,17 @@
  * than the quiet time of a registration made live before its hook does not
  * inherit that registration; every other child was copied after the
  * mapping was checked.  While a fork is copying, the quiet time is pending
- * (no child gets the word) until the registration, which looks again for a
- * short while, or a later one sees the list empty.  Nothing waits for the
+ * (no child gets the word) until a look sees the list empty: the
+ * registration's own for a short while, a later registration's, or the
+ * forking thread's once its fork is done.  Nothing waits for the
  * fork: it may wait for a userfaultfd the registering thread serves.  The
  * address space keeps the keys and quiet times of its last few
  * registrations for the hook to compare; a child forked before more of
  * them than that inherits nothing.  Processes that share the address space
  * without being threads of one process (clone(CLONE_VM) without
  * CLONE_THREAD) fork on lists of their own: their registrations stay
- * pending.  A vfork() child that forks before it execs is not covered.
+ * pending; so do a vfork() child's, and a vfork() child's own children
+ * inherit nothing.
  *
  * Lock order (outer first); each lock's rule is also next to it:
  *
@@ -470,8 +472,10 @@ struct uevt_mm {
  * @nr_exclude: entries in @exclude.
  * @exclude: words registered after the child's copy may have begun: the
  *	child retires them, whatever it holds at their address.
- * @exclude_all: more were registered than the parent remembers: the child
- *	retires every word it inherits.
+ * @exclude_all: more were registered than the parent remembers, or the
+ *	parent is a vfork() child: the child retires every word it inherits.
+ * @from_vfork: the forking task is a vfork() child, whose mm is its
+ *	parent's: other processes' forks copy it unseen.
  */
 struct uevt_join {
 	union {
@@ -492,6 +496,7 @@ struct uevt_join {
 	unsigned int nr_exclude;
 	unsigned long exclude[UEVT_MM_RECENT];
 	bool exclude_all;
+	bool from_vfork;
 };
 
 /* How a word may be written. */
@@ -552,6 +557,8 @@ bool uevt_mm_fork_snapshot(struct uevt_mm *umm, struct uevt_join *join);
 void uevt_mm_note_live(struct uevt_mm *umm, unsigned long key, u64 quiet_ns);
 void uevt_mm_quiet_seen(struct uevt_mm *umm, u64 quiet_ns);
 int uevt_mm_drop_dead(struct uevt_mm *umm);
+bool uevt_mm_quiet_pending(struct uevt_mm *umm);
+bool uevt_settle_quiet(struct uevt_mm *umm);
 void uevt_mm_end_change(struct uevt_mm *umm);
 void uevt_mm_publish(struct uevt_mm *umm, struct uevt_set *set, struct uevt_retired *retired);
 void uevt_mm_set_retired(struct uevt_mm *umm, struct uevt_retired *retired);

@@ -55,6 +55,7 @@ static atomic_long_t uevt_forks_joined = ATOMIC_LONG_INIT(0);
 static atomic_long_t uevt_forks_lost = ATOMIC_LONG_INIT(0);
 static atomic_long_t uevt_joins_failed = ATOMIC_LONG_INIT(0);
 static atomic_long_t uevt_forks_dead = ATOMIC_LONG_INIT(0);
+static atomic_long_t uevt_forks_raced = ATOMIC_LONG_INIT(0);
 
 /**
  * uevt_join_alloc() - a join ticket for the reserve
@@ -124,8 +125,12 @@ static void uevt_join_refill(struct callback_head *cb)
 
 	/* Only this task work touches ->parent. */
 	join->parent = NULL;
-	if (!(current->flags & PF_EXITING))
+	if (!(current->flags & PF_EXITING)) {
 		uevt_mm_refill_spare(parent);
+		/* Our fork is done copying: settle what waited on such a look. */
+		if (uevt_mm_quiet_pending(parent))
+			uevt_settle_quiet(parent);
+	}
 	uevt_mm_put(parent);
 	uevt_join_put(join, false);
 	/* Last: module exit waits (synchronize_rcu_tasks) for us to return. */
@@ -250,16 +255,16 @@ static bool uevt_join_check_words(struct uevt_mm *umm)
 	return owed;
 }
 
-/* A child joined: with what it inherits, or with all of it retired. */
+/*
+ * A child joined: with what it inherits, or with all of it retired, which
+ * the status file counts (no warning: processes sharing their mm do it on
+ * every fork).
+ */
 static void uevt_join_count(const struct uevt_join *join)
 {
-	if (!join->exclude_all) {
-		atomic_long_inc(&uevt_forks_joined);
-		return;
-	}
-	atomic_long_inc(&uevt_forks_lost);
-	pr_warn_ratelimited("registrations raced with fork: pid %d does not inherit enable bits\n",
-			    task_tgid_nr(current));
+	atomic_long_inc(&uevt_forks_joined);
+	if (join->exclude_all)
+		atomic_long_inc(&uevt_forks_raced);
 }
 
 /* In the child, before its first user instruction. */
@@ -269,6 +274,7 @@ static void uevt_join_child(struct uevt_join *join, struct mm_struct *mm)
 	unsigned long delay = 0;
 	struct uevt_mm *umm;
 	bool dead = false;
+	int ret;
 
 	umm = uevt_mm_attach(mm);
 	if (IS_ERR(umm))
@@ -301,9 +307,10 @@ static void uevt_join_child(struct uevt_join *join, struct mm_struct *mm)
 	 * memory for a set of our own they stay, never written, until a
 	 * later copy leaves them behind.
 	 */
-	if (dead)
+	ret = dead ? uevt_mm_drop_dead(umm) : -ENOENT;
+	if (!ret)
 		atomic_long_inc(&uevt_forks_dead);
-	if (dead && !uevt_mm_drop_dead(umm) && uevt_mm_retire_if_empty(umm)) {
+	if (!ret && uevt_mm_retire_if_empty(umm)) {
 		mutex_unlock(&umm->lock);
 		uevt_mm_detach(umm);
 		uevt_mm_put(umm);
@@ -399,6 +406,7 @@ static void uevt_fork_probe(void *data, struct task_struct *parent, struct task_
 		return;
 	}
 	join->child_start = child->start_time;
+	join->from_vfork = READ_ONCE(parent->vfork_done);
 	if (!uevt_mm_fork_snapshot(umm, join)) {
 		/* The parent's last registration went meanwhile. */
 		uevt_join_release_atomic(join);
@@ -440,9 +448,10 @@ static void uevt_find_fork_tp(struct tracepoint *tp, void *priv)
  */
 void uevt_fork_show(struct seq_file *m)
 {
-	seq_printf(m, "forks joined %ld lost %ld failed %ld dead %ld\n",
+	seq_printf(m, "forks joined %ld lost %ld failed %ld dead %ld raced %ld\n",
 		   atomic_long_read(&uevt_forks_joined), atomic_long_read(&uevt_forks_lost),
-		   atomic_long_read(&uevt_joins_failed), atomic_long_read(&uevt_forks_dead));
+		   atomic_long_read(&uevt_joins_failed), atomic_long_read(&uevt_forks_dead),
+		   atomic_long_read(&uevt_forks_raced));
 }
 
 /**

@@ -564,7 +564,7 @@ static void uevt_mm_recent_update(struct uevt_mm *umm)
 	lockdep_assert_held(&umm->pub_lock);
 	for (i = 0; i < UEVT_MM_RECENT; i++)
 		newest = max(newest, umm->recent[i].quiet_ns);
-	umm->recent_newest = newest;
+	WRITE_ONCE(umm->recent_newest, newest);
 }
 
 /*
@@ -596,7 +596,7 @@ static void uevt_mm_exclude_recent(struct uevt_mm *umm, struct uevt_join *join)
 
 	lockdep_assert_held(&umm->pub_lock);
 	join->nr_exclude = 0;
-	join->exclude_all = false;
+	join->exclude_all = join->from_vfork;
 	/* Most forks: nothing registered since this child's copy began. */
 	if (umm->recent_newest < join->child_start)
 		return;
@@ -640,6 +640,18 @@ void uevt_mm_note_live(struct uevt_mm *umm, unsigned long key, u64 quiet_ns)
 	umm->recent_next = (umm->recent_next + 1) % UEVT_MM_RECENT;
 	uevt_mm_recent_update(umm);
 	raw_spin_unlock(&umm->pub_lock);
+}
+
+/**
+ * uevt_mm_quiet_pending() - are registrations waiting for a quiet time?
+ * @umm: the state.
+ *
+ * Return: true when a fork hook would keep some registration from every
+ * child now (a hint: read without the lock).
+ */
+bool uevt_mm_quiet_pending(struct uevt_mm *umm)
+{
+	return READ_ONCE(umm->recent_newest) == UEVT_QUIET_PENDING;
 }
 
 /**
@@ -956,6 +968,7 @@ int uevt_mm_drop_dead(struct uevt_mm *umm)
 		if (uevt_slot_live(slot))
 			continue;
 		/* Unlinked from its event by the unregistration already. */
+		WARN_ON_ONCE(!list_empty(&slot->ev_node));
 		uevt_set_remove(set, slot);
 		uevt_slot_free(slot);
 	}

@@ -184,7 +184,8 @@ static int uevt_mm_add_slot(struct uevt_mm *umm, struct uevt_slot *slot)
  * the time seen, under the lock fork() lists and unlists itself under.
  * UEVT_QUIET_PENDING while one is under way, or when processes that are
  * not threads of ours share the address space (their forks are listed
- * elsewhere): children then do not get the word until a later look says.
+ * elsewhere; a vfork() child shares its parent's): children then do not
+ * get the word until a later look says.
  */
 static u64 uevt_quiet_now(void)
 {
@@ -192,7 +193,8 @@ static u64 uevt_quiet_now(void)
 	struct sighand_struct *sighand = rcu_dereference_protected(current->sighand, true);
 	u64 now = UEVT_QUIET_PENDING;
 
-	if (test_bit(MMF_MULTIPROCESS, &current->mm->flags))
+	/* Nor are those of the process a vfork() child borrows its mm from. */
+	if (test_bit(MMF_MULTIPROCESS, &current->mm->flags) || current->vfork_done)
 		return now;
 	spin_lock_irq(&sighand->siglock);
 	if (hlist_empty(&current->signal->multiprocess))
@@ -201,36 +203,52 @@ static u64 uevt_quiet_now(void)
 	return now;
 }
 
-/* How long a registration looks again for a fork to finish copying. */
-#define UEVT_QUIET_WAIT_MS	20
-
-/*
- * A registration made while a fork was copying: look again for a while,
- * so that later children get it.  Bounded: the fork may wait for a
- * userfaultfd this very thread serves, and threads may fork back to back.
- * Each look holds write_lock, which every registration holds from before
- * its mapping check until it is live: a quiet time seen is later than the
- * check of every registration it settles.
+/**
+ * uevt_settle_quiet() - look again for a fork copying the address space
+ * @umm: the calling process's state.
+ *
+ * Registrations made live while a fork was copying reach no child until a
+ * look sees none (uevt_core.h, Fork).  The look holds write_lock, which
+ * every registration holds from before its mapping check until it is
+ * live: the time seen is later than the check of every registration it
+ * settles.  Only tried: its holder may be faulting on a page this thread
+ * is to serve (a userfaultfd, a FUSE file).
+ *
+ * Context: process context, a thread of the process @umm belongs to.
+ * Return: true when no fork was copying and pending registrations got the
+ * time seen; false otherwise (a fork copying, write_lock busy).
  */
-static void uevt_wait_quiet(struct uevt_mm *umm)
+bool uevt_settle_quiet(struct uevt_mm *umm)
 {
-	unsigned long until = jiffies + msecs_to_jiffies(UEVT_QUIET_WAIT_MS);
 	u64 quiet;
 
 	/* Other processes' forks are not listed with ours: no look will do. */
 	if (test_bit(MMF_MULTIPROCESS, &current->mm->flags))
-		return;
-	for (;;) {
-		if (mutex_lock_killable(&umm->write_lock))
-			return;
-		quiet = uevt_quiet_now();
-		if (quiet != UEVT_QUIET_PENDING)
-			uevt_mm_quiet_seen(umm, quiet);
-		uevt_mm_writes_unlock(umm);
-		if (quiet != UEVT_QUIET_PENDING || time_after(jiffies, until))
-			return;
+		return false;
+	if (!mutex_trylock(&umm->write_lock))
+		return false;
+	quiet = uevt_quiet_now();
+	if (quiet != UEVT_QUIET_PENDING)
+		uevt_mm_quiet_seen(umm, quiet);
+	uevt_mm_writes_unlock(umm);
+	return quiet != UEVT_QUIET_PENDING;
+}
+
+/* How long a registration made while a fork was copying looks again. */
+#define UEVT_QUIET_WAIT_MS	20
+
+/*
+ * Bounded: the fork may wait for a userfaultfd this very thread serves,
+ * and threads may fork back to back.  Each forking thread looks again
+ * too, once its fork is done (uevt_join_refill()).
+ */
+static void uevt_wait_quiet(struct uevt_mm *umm)
+{
+	unsigned long until = jiffies + msecs_to_jiffies(UEVT_QUIET_WAIT_MS);
+
+	while (!uevt_settle_quiet(umm) && time_before(jiffies, until) &&
+	       !fatal_signal_pending(current) && !test_bit(MMF_MULTIPROCESS, &current->mm->flags))
 		schedule_timeout_killable(1);
-	}
 }
 
 /**
