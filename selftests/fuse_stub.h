@@ -4,8 +4,8 @@
  * library: one regular file, "f", of FUSE_STUB_SIZE zero bytes.  Its reads
  * are answered until the test sets *stuck; from then on they never are, as
  * with a hung network file system.  With *stuck at FUSE_STUB_HOLD a read is
- * held instead (stuck[1] counts the reads held) until *stuck goes back to 0
- * (or for a minute at most), then answered.  fuse_stub_drop_cache() evicts the
+ * held instead (stuck[1] counts the reads held) until *stuck goes back to 0,
+ * or for about a minute at most, then answered.  fuse_stub_drop_cache() evicts the
  * file's pages from the page cache (and from every mapping), so the next
  * access to them needs a read that will never complete.
  */
@@ -134,7 +134,7 @@ static void fuse_stub_serve(int dev, volatile int *stuck)
 				while (*stuck == FUSE_STUB_HOLD && ms++ < 60000)
 					usleep(1000);
 			}
-			if (*stuck)
+			if (*stuck && *stuck != FUSE_STUB_HOLD)
 				break;	/* never answered */
 			if (rd->offset >= FUSE_STUB_SIZE)
 				len = 0;

@@ -85,15 +85,16 @@
  * mapping was checked.  While a fork is copying, the quiet time is pending
  * (no child gets the word) until a look sees the list empty: the
  * registration's own for a short while, a later registration's, or the
- * forking thread's once its fork is done.  Nothing waits for the
+ * forking thread's once its fork is done.  Looks other than a
+ * registration's only try write_lock (best effort).  Nothing waits for the
  * fork: it may wait for a userfaultfd the registering thread serves.  The
  * address space keeps the keys and quiet times of its last few
  * registrations for the hook to compare; a child forked before more of
  * them than that inherits nothing.  Processes that share the address space
  * without being threads of one process (clone(CLONE_VM) without
  * CLONE_THREAD) fork on lists of their own: their registrations stay
- * pending; so do a vfork() child's, and a vfork() child's own children
- * inherit nothing.
+ * pending; so do a vfork() child's until one of its parent's threads
+ * looks, and a vfork() child's own children inherit nothing.
  *
  * Lock order (outer first); each lock's rule is also next to it:
  *
@@ -387,8 +388,8 @@ struct uevt_page_cache {
  * @recent: the last UEVT_MM_RECENT registrations made live, under
  *	@pub_lock.
  * @recent_next: the entry of @recent the next one replaces; under @pub_lock.
- * @recent_newest: the latest quiet time in @recent or that left it; under
- *	@pub_lock.
+ * @recent_newest: the latest quiet time in @recent or that left it;
+ *	written under @pub_lock, read without it as a hint.
  * @recent_floor: the latest quiet time that left @recent; under @pub_lock.
  * @recent_floor_pending: one left @recent still pending; under @pub_lock.
  * @fault_work: completes owed writes without waiting.

@@ -127,7 +127,7 @@ static void uevt_join_refill(struct callback_head *cb)
 	join->parent = NULL;
 	if (!(current->flags & PF_EXITING)) {
 		uevt_mm_refill_spare(parent);
-		/* Our fork is done copying: settle what waited on such a look. */
+		/* Our fork is done copying: try to settle what waits for a look. */
 		if (uevt_mm_quiet_pending(parent))
 			uevt_settle_quiet(parent);
 	}
@@ -406,7 +406,7 @@ static void uevt_fork_probe(void *data, struct task_struct *parent, struct task_
 		return;
 	}
 	join->child_start = child->start_time;
-	join->from_vfork = READ_ONCE(parent->vfork_done);
+	join->from_vfork = !!READ_ONCE(parent->vfork_done);
 	if (!uevt_mm_fork_snapshot(umm, join)) {
 		/* The parent's last registration went meanwhile. */
 		uevt_join_release_atomic(join);

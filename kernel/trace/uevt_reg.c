@@ -179,6 +179,17 @@ static int uevt_mm_add_slot(struct uevt_mm *umm, struct uevt_slot *slot)
 }
 
 /*
+ * Can forks copying our mm be going on that our list does not show: those
+ * of other processes sharing it (clone(CLONE_VM) without CLONE_THREAD),
+ * or of the process a vfork() child borrows it from?
+ */
+static bool uevt_forks_unseen(void)
+{
+	return test_bit(MMF_MULTIPROCESS, &current->mm->flags) ||
+	       READ_ONCE(current->vfork_done);
+}
+
+/*
  * When did this process last have no fork() between its first steps and
  * the end of its copy (see Fork in uevt_core.h)?  Now, if it has none:
  * the time seen, under the lock fork() lists and unlists itself under.
@@ -194,7 +205,7 @@ static u64 uevt_quiet_now(void)
 	u64 now = UEVT_QUIET_PENDING;
 
 	/* Nor are those of the process a vfork() child borrows its mm from. */
-	if (test_bit(MMF_MULTIPROCESS, &current->mm->flags) || current->vfork_done)
+	if (uevt_forks_unseen())
 		return now;
 	spin_lock_irq(&sighand->siglock);
 	if (hlist_empty(&current->signal->multiprocess))
@@ -223,7 +234,7 @@ bool uevt_settle_quiet(struct uevt_mm *umm)
 	u64 quiet;
 
 	/* Other processes' forks are not listed with ours: no look will do. */
-	if (test_bit(MMF_MULTIPROCESS, &current->mm->flags))
+	if (uevt_forks_unseen())
 		return false;
 	if (!mutex_trylock(&umm->write_lock))
 		return false;
@@ -240,14 +251,15 @@ bool uevt_settle_quiet(struct uevt_mm *umm)
 /*
  * Bounded: the fork may wait for a userfaultfd this very thread serves,
  * and threads may fork back to back.  Each forking thread looks again
- * too, once its fork is done (uevt_join_refill()).
+ * too, once its fork is done (uevt_join_refill()).  All of these only try
+ * write_lock: a quiet time may stay pending until the next registration.
  */
 static void uevt_wait_quiet(struct uevt_mm *umm)
 {
 	unsigned long until = jiffies + msecs_to_jiffies(UEVT_QUIET_WAIT_MS);
 
 	while (!uevt_settle_quiet(umm) && time_before(jiffies, until) &&
-	       !fatal_signal_pending(current) && !test_bit(MMF_MULTIPROCESS, &current->mm->flags))
+	       !fatal_signal_pending(current) && !uevt_forks_unseen())
 		schedule_timeout_killable(1);
 }
 
