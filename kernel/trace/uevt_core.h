@@ -553,6 +553,7 @@ struct uevt_mm *uevt_mm_find_current(void);
 struct uevt_mm *uevt_mm_attach(struct mm_struct *mm);
 void uevt_mm_put(struct uevt_mm *umm);
 bool uevt_mm_retire_if_empty(struct uevt_mm *umm);
+bool uevt_mm_unlock_or_detach(struct uevt_mm *umm);
 void uevt_mm_detach(struct uevt_mm *umm);
 bool uevt_mm_fork_snapshot(struct uevt_mm *umm, struct uevt_join *join);
 void uevt_mm_note_live(struct uevt_mm *umm, unsigned long key, u64 quiet_ns);

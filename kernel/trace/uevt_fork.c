@@ -274,7 +274,6 @@ static void uevt_join_child(struct uevt_join *join, struct mm_struct *mm)
 	unsigned long delay = 0;
 	struct uevt_mm *umm;
 	bool dead = false;
-	int ret;
 
 	umm = uevt_mm_attach(mm);
 	if (IS_ERR(umm))
@@ -283,11 +282,7 @@ static void uevt_join_child(struct uevt_join *join, struct mm_struct *mm)
 	mutex_lock(&umm->lock);
 	/* A new child has nothing yet; anything else is not ours to join. */
 	if (test_bit(UEVT_MM_DEAD, &umm->flags) || rcu_access_pointer(umm->set)) {
-		bool detach = uevt_mm_retire_if_empty(umm);
-
-		mutex_unlock(&umm->lock);
-		if (detach)
-			uevt_mm_detach(umm);
+		uevt_mm_unlock_or_detach(umm);
 		uevt_retired_put(IS_ERR(retired) ? NULL : retired);
 		uevt_mm_put(umm);
 		goto failed;
@@ -307,17 +302,13 @@ static void uevt_join_child(struct uevt_join *join, struct mm_struct *mm)
 	 * memory for a set of our own they stay, never written, until a
 	 * later copy leaves them behind.
 	 */
-	ret = dead ? uevt_mm_drop_dead(umm) : -ENOENT;
-	if (!ret)
+	if (dead && !uevt_mm_drop_dead(umm))
 		atomic_long_inc(&uevt_forks_dead);
-	if (!ret && uevt_mm_retire_if_empty(umm)) {
-		mutex_unlock(&umm->lock);
-		uevt_mm_detach(umm);
+	if (uevt_mm_unlock_or_detach(umm)) {
 		uevt_mm_put(umm);
 		uevt_join_count(join);
 		return;
 	}
-	mutex_unlock(&umm->lock);
 	uevt_mm_refill_spare(umm);
 
 	if (uevt_join_check_words(umm) && !mutex_lock_killable(&umm->write_lock)) {

@@ -538,6 +538,24 @@ bool uevt_mm_retire_if_empty(struct uevt_mm *umm)
 }
 
 /**
+ * uevt_mm_unlock_or_detach() - unlock, and let go of an address space
+ *	whose last registration went
+ * @umm: the state, under its lock, which this drops; its mm is the
+ *	caller's own.
+ *
+ * Return: true when @umm was made dead and detached.
+ */
+bool uevt_mm_unlock_or_detach(struct uevt_mm *umm)
+{
+	bool detach = uevt_mm_retire_if_empty(umm);
+
+	mutex_unlock(&umm->lock);
+	if (detach)
+		uevt_mm_detach(umm);
+	return detach;
+}
+
+/**
  * uevt_mm_detach() - drop the notifier of a dead state
  * @umm: the state, made dead by uevt_mm_retire_if_empty(); its mm is the
  *	caller's own.
@@ -605,8 +623,9 @@ static void uevt_mm_exclude_recent(struct uevt_mm *umm, struct uevt_join *join)
 		join->exclude_all = true;
 		return;
 	}
+	/* Unused entries read 0, before every start_time. */
 	for (i = 0; i < UEVT_MM_RECENT; i++)
-		if (umm->recent[i].quiet_ns && umm->recent[i].quiet_ns >= join->child_start)
+		if (umm->recent[i].quiet_ns >= join->child_start)
 			join->exclude[join->nr_exclude++] = umm->recent[i].key;
 }
 

@@ -144,16 +144,6 @@ static void uevt_mm_forget_retired(struct uevt_mm *umm, struct uevt_set *set)
 	uevt_retired_put(r);
 }
 
-/* Let an address space whose last registration went go; drops umm->lock. */
-static void uevt_mm_unlock_or_detach(struct uevt_mm *umm)
-{
-	bool detach = uevt_mm_retire_if_empty(umm);
-
-	mutex_unlock(&umm->lock);
-	if (detach)
-		uevt_mm_detach(umm);
-}
-
 /* Insert @slot, not live yet, into @umm's own set; under lock, changing. */
 static int uevt_mm_add_slot(struct uevt_mm *umm, struct uevt_slot *slot)
 {
@@ -258,8 +248,10 @@ static void uevt_wait_quiet(struct uevt_mm *umm)
 {
 	unsigned long until = jiffies + msecs_to_jiffies(UEVT_QUIET_WAIT_MS);
 
+	if (uevt_forks_unseen())
+		return;
 	while (!uevt_settle_quiet(umm) && time_before(jiffies, until) &&
-	       !fatal_signal_pending(current) && !uevt_forks_unseen())
+	       !fatal_signal_pending(current))
 		schedule_timeout_killable(1);
 }
 
