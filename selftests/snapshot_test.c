@@ -804,4 +804,104 @@ TEST_F_TIMEOUT(snap, a_child_forked_mid_unregistration_keeps_no_dead_slot, 240)
 	close(file);
 }
 
+/*
+ * The parent remembers its last eight registrations for the hook.  A fork
+ * held after its copy while eight words are registered still inherits the
+ * words registered before (it retires the eight); while nine are, it
+ * inherits nothing, and the forks line counts it as raced.
+ */
+#define REMEMBERED 8
+
+struct many_fork {
+	void *pidfd_at;
+	volatile uint32_t *keeper;
+	int go, report;
+	pid_t pid;
+};
+
+/* The child: 'w' if the keeper's bit is cleared after "go", 'k' if kept. */
+static void *many_forker(void *arg)
+{
+	struct many_fork *m = arg;
+	pid_t pid = fork_storing_pidfd_at(m->pidfd_at);
+	char c, r;
+
+	if (pid == 0) {
+		r = read(m->go, &c, 1) == 1 && !wait_bits(m->keeper, 1, 0, 1000) ? 'w' : 'k';
+		(void)!write(m->report, &r, 1);
+		_exit(0);
+	}
+	m->pid = pid;
+	return NULL;
+}
+
+TEST_F_TIMEOUT(snap, a_child_forked_before_more_registrations_than_remembered_inherits_nothing,
+	       120)
+{
+	volatile uint32_t *keeper = private_word(), *words[REMEMBERED + 1];
+	char want[2] = { 'w', 'k' };
+	int n, i;
+
+	ASSERT_NE(NULL, keeper);
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_snap_many u32 a", (void *)keeper, 0, 4, 0, NULL));
+	for (n = REMEMBERED; n <= REMEMBERED + 1; n++) {
+		void *hold = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		struct uffdio_zeropage zero = { .range = { (uintptr_t)hold, 4096 } };
+		struct many_fork m = { .pidfd_at = hold, .keeper = keeper };
+		long raced = status_counter("forks", "raced");
+		int go[2], report[2], uffd, status;
+		struct uffd_msg msg;
+		struct pollfd pfd;
+		pthread_t forker;
+		char answer = 'x';
+
+		ASSERT_NE(MAP_FAILED, hold);
+		uffd = missing_page_uffd(hold);
+		if (uffd < 0 && (errno == ENOSYS || errno == EPERM || errno == EINVAL))
+			SKIP(return, "no userfaultfd for kernel accesses: %s", strerror(errno));
+		ASSERT_LE(0, uffd);
+		ASSERT_EQ(0, pipe(go));
+		ASSERT_EQ(0, pipe(report));
+		m.go = go[0];
+		m.report = report[1];
+		ENABLE("t_snap_many");
+
+		ASSERT_EQ(0, pthread_create(&forker, NULL, many_forker, &m));
+		pfd = (struct pollfd){ .fd = uffd, .events = POLLIN };
+		ASSERT_EQ(1, poll(&pfd, 1, 10000));
+		ASSERT_EQ((ssize_t)sizeof(msg), read(uffd, &msg, sizeof(msg)));
+		/* Registered while the fork is held: all of them pending. */
+		for (i = 0; i < n; i++) {
+			words[i] = private_word();
+			ASSERT_NE(NULL, words[i]);
+			ASSERT_EQ(0, uevt_reg(self->fd, "t_snap_many u32 a", (void *)words[i], 0, 4,
+					      0, NULL));
+		}
+		ASSERT_EQ(0, ioctl(uffd, UFFDIO_ZEROPAGE, &zero));
+		ASSERT_EQ(0, pthread_join(forker, NULL));
+		ASSERT_LT(0, m.pid);
+
+		DISABLE("t_snap_many");
+		ASSERT_EQ(1, write(go[1], "g", 1));
+		ASSERT_EQ(1, read(report[0], &answer, 1));
+		ASSERT_EQ(m.pid, waitpid(m.pid, &status, 0));
+		EXPECT_EQ(want[n - REMEMBERED], answer) {
+			TH_LOG("%d registrations during the fork: the child answered '%c'", n,
+			       answer);
+		}
+		EXPECT_EQ(n > REMEMBERED, status_counter("forks", "raced") - raced);
+		for (i = 0; i < n; i++)
+			EXPECT_EQ(0, uevt_unreg(self->fd, (void *)words[i], 0));
+		close(*(int *)hold);
+		close(uffd);
+		close(go[0]);
+		close(go[1]);
+		close(report[0]);
+		close(report[1]);
+		munmap(hold, 4096);
+	}
+	EXPECT_EQ(0, uevt_unreg(self->fd, (void *)keeper, 0));
+}
+
 TEST_HARNESS_MAIN

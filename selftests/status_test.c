@@ -152,27 +152,57 @@ TEST_F(st, full_listing_has_a_version_and_parses)
 #define CACHE_FLIPS 20
 #define CACHE_TRIES 3
 
+/* What the cache line counts; -1 when the listing cannot be read. */
+struct cache_counts {
+	long hits, misses, fills;
+};
+
+static int cache_counts_read(struct cache_counts *c)
+{
+	c->hits = status_counter("cache", "hits");
+	c->misses = status_counter("cache", "misses");
+	c->fills = status_counter("cache", "fills");
+	return c->hits < 0 || c->misses < 0 || c->fills < 0 ? -1 : 0;
+}
+
+/*
+ * Enable and disable the events @regex matches CACHE_FLIPS times, each
+ * time until bit 5 of @word shows it: what the cache counted meanwhile.
+ */
+static int flip_counted(struct tracefs_instance *inst, const char *regex,
+			volatile uint32_t *word, struct cache_counts *delta)
+{
+	struct cache_counts before;
+	int i;
+
+	if (cache_counts_read(&before))
+		return -1;
+	for (i = 0; i < CACHE_FLIPS; i++) {
+		if (tracefs_event_enable(inst, SYS, regex) ||
+		    wait_bits(word, 1U << 5, 1U << 5, 5000) ||
+		    tracefs_event_disable(inst, SYS, regex) ||
+		    wait_bits(word, 1U << 5, 0, 5000))
+			return -1;
+	}
+	if (cache_counts_read(delta))
+		return -1;
+	delta->hits -= before.hits;
+	delta->misses -= before.misses;
+	delta->fills -= before.fills;
+	return 0;
+}
+
 /* Flip the event CACHE_FLIPS times: did most of those writes hit? */
 static int flips_hit(struct tracefs_instance *inst, volatile uint32_t *word)
 {
-	long hits = status_counter("cache", "hits");
-	long misses = status_counter("cache", "misses");
-	int i;
+	struct cache_counts d;
 
-	if (hits < 0 || misses < 0)
+	if (flip_counted(inst, "^t_st_cache$", word, &d))
 		return -1;
-	for (i = 0; i < CACHE_FLIPS; i++) {
-		if (tracefs_event_enable(inst, SYS, "^t_st_cache$") ||
-		    tracefs_event_disable(inst, SYS, "^t_st_cache$"))
-			return -1;
-	}
-	if (*word & (1U << 5))
-		return -1;
-	hits = status_counter("cache", "hits") - hits;
-	misses = status_counter("cache", "misses") - misses;
-	ksft_print_msg("%d flips: %ld hits, %ld misses\n", CACHE_FLIPS, hits, misses);
+	ksft_print_msg("%d flips: %ld hits, %ld misses\n", CACHE_FLIPS, d.hits, d.misses);
 	/* Each write is a hit or a miss; each miss fills, so few miss. */
-	return hits + misses >= 2 * CACHE_FLIPS && hits >= CACHE_FLIPS && misses < CACHE_FLIPS;
+	return d.hits + d.misses >= 2 * CACHE_FLIPS && d.hits >= CACHE_FLIPS &&
+	       d.misses < CACHE_FLIPS;
 }
 
 /* Zap the word's page and enable: does the write miss, then fill? */
@@ -223,24 +253,13 @@ TEST_F(st, cache_line_counts_hits_misses_and_fills)
  */
 static int file_flips_miss(struct tracefs_instance *inst, volatile uint32_t *word)
 {
-	long misses = status_counter("cache", "misses");
-	long fills = status_counter("cache", "fills");
-	int i;
+	struct cache_counts d;
 
-	if (misses < 0 || fills < 0)
+	if (flip_counted(inst, "^t_st_file$", word, &d))
 		return -1;
-	for (i = 0; i < CACHE_FLIPS; i++) {
-		if (tracefs_event_enable(inst, SYS, "^t_st_file$") ||
-		    wait_bits(word, 1U << 5, 1U << 5, 5000) ||
-		    tracefs_event_disable(inst, SYS, "^t_st_file$") ||
-		    wait_bits(word, 1U << 5, 0, 5000))
-			return -1;
-	}
-	misses = status_counter("cache", "misses") - misses;
-	fills = status_counter("cache", "fills") - fills;
-	ksft_print_msg("%d flips of a file page: %ld misses, %ld fills\n", CACHE_FLIPS, misses,
-		       fills);
-	return misses >= 2 * CACHE_FLIPS && fills == 0;
+	ksft_print_msg("%d flips of a file page: %ld misses, %ld fills\n", CACHE_FLIPS, d.misses,
+		       d.fills);
+	return d.misses >= 2 * CACHE_FLIPS && d.fills == 0;
 }
 
 TEST_F(st, file_pages_are_translated_on_every_write)
