@@ -513,17 +513,63 @@ static void *race_forker(void *arg)
 	return NULL;
 }
 
+/*
+ * Who registers the word while the fork is held.  A thread of ours sees
+ * the fork listed in the process it shares; a vfork() child or a process
+ * sharing our address space without being a thread of ours (clone() with
+ * CLONE_VM alone) has a list of its own, where our fork is not.
+ */
+enum race_by {
+	RACE_BY_THREAD,
+	RACE_BY_VFORK_CHILD,
+	RACE_BY_CLONE_VM,
+};
+
+#define RACE_STACK	(64 * 1024)
+
 struct race_reg {
 	int fd, bit, ret;
+	enum race_by by;
 	volatile uint32_t *word;
 	volatile int done;
 };
 
-static void *race_registrar(void *arg)
+static int race_register(void *arg)
 {
 	struct race_reg *r = arg;
 
 	r->ret = uevt_reg(r->fd, "t_snap_race u32 a", (void *)r->word, r->bit, 4, 0, NULL);
+	return 0;
+}
+
+/* A thread that registers, or waits for the process it started to. */
+static void *race_registrar(void *arg)
+{
+	struct race_reg *r = arg;
+	int flags = CLONE_VM | SIGCHLD, status;
+	char *stack;
+	pid_t pid;
+
+	if (r->by == RACE_BY_THREAD) {
+		race_register(r);
+		r->done = 1;
+		return NULL;
+	}
+	r->ret = -ENOMEM;
+	stack = malloc(RACE_STACK);
+	if (stack) {
+		/*
+		 * The child runs on our address space and our TLS (its errno
+		 * is ours): we only wait for it.  A vfork() child's clone()
+		 * returns once it exited.
+		 */
+		if (r->by == RACE_BY_VFORK_CHILD)
+			flags |= CLONE_VFORK;
+		pid = clone(race_register, stack + RACE_STACK, flags, r);
+		if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+			r->ret = -ECHILD;
+		free(stack);
+	}
 	r->done = 1;
 	return NULL;
 }
@@ -551,24 +597,28 @@ static int missing_page_uffd(void *page)
 	return uffd;
 }
 
-TEST_F_TIMEOUT(snap, a_word_registered_while_fork_copies_never_reaches_the_child, 240)
+/*
+ * Rounds of the race, each word registered by @by while a fork is held
+ * after its copy; every child must hold the old page, never written.  The
+ * last round's word stays registered, on bit 0: returned, with *@bit 0.
+ * A failed round stops early and returns its word, *@bit its bit.  NULL
+ * when the kernel has no userfaultfd for kernel accesses (skipped).
+ */
+static volatile uint32_t *race_rounds(struct __test_metadata *_metadata,
+				      FIXTURE_DATA(snap) *self, enum race_by by, int rounds,
+				      int *bit)
 {
-	volatile uint32_t *keeper = private_word();
 	uint64_t seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32, rng;
-	volatile uint32_t *last = NULL;
-	int round, last_bit = 0;
+	int round;
 
-	ASSERT_NE(NULL, keeper);
-	ASSERT_EQ(0, uevt_reg(self->fd, "t_snap_race u32 a", (void *)keeper, 0, 4, 0, NULL));
-	ENABLE("t_snap_race");
 	TH_LOG("seed %llu", (unsigned long long)seed);
 	rng = seed;
-	for (round = 0; round < RACE_ROUNDS; round++) {
+	for (round = 0; round < rounds; round++) {
 		volatile uint32_t *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 					       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		void *hold = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
 				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		struct race_reg reg = { .fd = self->fd };
+		struct race_reg reg = { .fd = self->fd, .by = by };
 		struct race_fork f = { .page = page, .pidfd_at = hold };
 		struct race_args args = { .fork = &f };
 		struct uffdio_zeropage zero = { .range = { (uintptr_t)hold, 4096 } };
@@ -580,14 +630,15 @@ TEST_F_TIMEOUT(snap, a_word_registered_while_fork_copies_never_reaches_the_child
 
 		ASSERT_NE(MAP_FAILED, page);
 		ASSERT_NE(MAP_FAILED, hold);
-		/* The last round's word stays for the check after the loop: bit 0. */
-		reg.bit = round == RACE_ROUNDS - 1 ? 0 : (int)(test_rand_next(&rng) % 32);
+		/* The last round's word stays for the caller's check: bit 0. */
+		reg.bit = round == rounds - 1 ? 0 : (int)(test_rand_next(&rng) % 32);
 		reg.word = page;
 		args.mask = 1U << reg.bit;
 		page[512] = RACE_TAG_OLD;
 		uffd = missing_page_uffd(hold);
 		if (uffd < 0 && (errno == ENOSYS || errno == EPERM || errno == EINVAL))
-			SKIP(return, "no userfaultfd for kernel accesses: %s", strerror(errno));
+			SKIP(return NULL, "no userfaultfd for kernel accesses: %s",
+			     strerror(errno));
 		ASSERT_LE(0, uffd);
 		ASSERT_EQ(0, pipe(report));
 		f.report = report[1];
@@ -627,36 +678,92 @@ TEST_F_TIMEOUT(snap, a_word_registered_while_fork_copies_never_reaches_the_child
 		close(report[0]);
 		close(report[1]);
 		munmap(hold, 4096);
-		if (answer != 'o' || round == RACE_ROUNDS - 1) {
-			last = page;
-			last_bit = reg.bit;
-			break;
+		if (answer != 'o' || round == rounds - 1) {
+			*bit = reg.bit;
+			return page;
 		}
 		EXPECT_EQ(0, uevt_unreg(self->fd, (void *)page, reg.bit));
 		munmap((void *)page, 4096);
 	}
-	/*
-	 * The last word was registered while a fork was copying; that fork's
-	 * thread, done, saw none: children forked from now on get it.
-	 */
-	ASSERT_NE(NULL, last);
-	if (last_bit) {
-		/* A round failed above: its word is not on bit 0. */
-		EXPECT_EQ(0, uevt_unreg(self->fd, (void *)last, last_bit));
-	} else {
-		struct kid k;
+	return NULL;
+}
 
+/*
+ * The word of the last round, on bit 0 unless a round failed: does a
+ * child forked from now on, with the event enabled, follow its disable?
+ * Unregisters it.
+ */
+static void race_later_child(struct __test_metadata *_metadata, FIXTURE_DATA(snap) *self,
+			     volatile uint32_t *last, int last_bit, char follows)
+{
+	struct kid k;
+
+	ASSERT_NE(NULL, last);
+	if (!last_bit) {
 		ASSERT_EQ(0, spawn(&k, last, NULL, NULL));
+		/* The bit the child starts with is the copy's. */
 		EXPECT_EQ('y', ask(&k, '1'));
 		DISABLE("t_snap_race");
-		EXPECT_EQ('y', ask(&k, '0')) {
-			TH_LOG("a child forked once no fork was copying did not get the word");
+		EXPECT_EQ(follows, ask(&k, '0')) {
+			TH_LOG("a child forked once no fork was copying %s the word",
+			       follows == 'y' ? "did not get" : "got");
 		}
 		EXPECT_EQ(0, finish(&k));
-		EXPECT_EQ(0, uevt_unreg(self->fd, (void *)last, 0));
-		munmap((void *)last, 4096);
 	}
+	EXPECT_EQ(0, uevt_unreg(self->fd, (void *)last, last_bit));
+	munmap((void *)last, 4096);
+}
+
+/*
+ * The race run @rounds times with words registered @by, then a child
+ * forked once no fork is copying: does it get the last word (@follows
+ * 'y') or not ('n')?  A word registered first, by this thread, makes the
+ * event.
+ */
+static void race_test(struct __test_metadata *_metadata, FIXTURE_DATA(snap) *self,
+		      enum race_by by, int rounds, char follows)
+{
+	volatile uint32_t *keeper = private_word(), *last;
+	int last_bit = 0;
+
+	ASSERT_NE(NULL, keeper);
+	ASSERT_EQ(0, uevt_reg(self->fd, "t_snap_race u32 a", (void *)keeper, 0, 4, 0, NULL));
+	ENABLE("t_snap_race");
+	last = race_rounds(_metadata, self, by, rounds, &last_bit);
+	if (_metadata->exit_code == KSFT_SKIP)
+		return;
+	race_later_child(_metadata, self, last, last_bit, follows);
 	EXPECT_EQ(0, uevt_unreg(self->fd, (void *)keeper, 0));
+}
+
+/*
+ * The last word was registered while a fork was copying; that fork's
+ * thread, done, saw none: children forked from now on get it.
+ */
+TEST_F_TIMEOUT(snap, a_word_registered_while_fork_copies_never_reaches_the_child, 240)
+{
+	race_test(_metadata, self, RACE_BY_THREAD, RACE_ROUNDS, 'y');
+}
+
+/*
+ * A vfork() child does not see its parent's other threads forking: its
+ * registrations wait for a look by one of them.  The forking thread's
+ * look, once its fork is done, lets later children have the word.
+ */
+TEST_F_TIMEOUT(snap, a_word_a_vfork_child_registered_while_fork_copies_never_reaches_the_child,
+	       120)
+{
+	race_test(_metadata, self, RACE_BY_VFORK_CHILD, RACE_ROUNDS / 3, 'y');
+}
+
+/*
+ * Processes sharing an address space without being threads of one process
+ * fork on lists of their own, which nobody here sees: their registrations
+ * never reach a child, not even one forked later.
+ */
+TEST_F_TIMEOUT(snap, a_word_registered_by_a_clone_vm_process_never_reaches_a_child, 120)
+{
+	race_test(_metadata, self, RACE_BY_CLONE_VM, RACE_ROUNDS / 3, 'n');
 }
 
 /*
