@@ -65,6 +65,12 @@ source_tree() {
 	ver=$(source_version) || die "linux-source-6.12 is not installed (run: make deps)"
 	[ -n "$ver" ] || die "linux-source-6.12 is not installed (run: make deps)"
 	dir=$UEVT_CACHE/src/linux-source-$ver
+	# The tree appears whole, by a rename, with its mark inside: seen, it
+	# is complete, and no lock is needed.
+	if [ -f "$dir/.extracted" ]; then
+		echo "$dir"
+		return 0
+	fi
 	# Two makes at once (a build beside a test run) must not extract
 	# into one another: one extracts under the lock, aside, and renames.
 	mkdir -p "$UEVT_CACHE/src"
