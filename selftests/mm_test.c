@@ -675,6 +675,39 @@ static void storm_handler(int sig)
 }
 
 /*
+ * In a child: many mappings that do not merge, so that taking their locks
+ * takes time (some with a page, so an anon_vma lock too, but fewer than
+ * lockdep can count nested: 4096 of a class), then an interval timer
+ * firing every 50 us.  0, or the child's exit code.
+ */
+static int storm_start(int mappings)
+{
+	struct itimerval every = { { 0, 50 }, { 0, 50 } };
+	struct sigaction sa = { .sa_handler = storm_handler, .sa_flags = SA_RESTART };
+	int i;
+
+	for (i = 0; i < mappings; i++) {
+		char *m = mmap(NULL, 4096, i % 2 ? PROT_READ : PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (m == MAP_FAILED)
+			return 10;
+		if (!(i % 10))
+			*m = 1;
+	}
+	if (sigaction(SIGALRM, &sa, NULL) || setitimer(ITIMER_REAL, &every, NULL))
+		return 11;
+	return 0;
+}
+
+static void storm_stop(void)
+{
+	struct itimerval none = { { 0, 0 }, { 0, 0 } };
+
+	setitimer(ITIMER_REAL, &none, NULL);
+}
+
+/*
  * A process's first registration registers an mmu notifier, which takes
  * every lock of the mm and gives up whenever a signal is pending.  A
  * process with many mappings and a fast interval timer (a profiler, a
@@ -683,38 +716,22 @@ static void storm_handler(int sig)
  */
 TEST_F_TIMEOUT(mm, first_registration_completes_under_a_storm_of_signals, 120)
 {
-	struct itimerval every = { { 0, 50 }, { 0, 50 } };
 	int status, i;
 	pid_t pid;
 
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (pid == 0) {
-		struct sigaction sa = { .sa_handler = storm_handler, .sa_flags = SA_RESTART };
 		volatile uint32_t *w = private_word();
 		int fd = uevt_dev_open(), ret;
 
-		/*
-		 * Many mappings that do not merge: taking their locks takes
-		 * time.  Some with a page, so an anon_vma lock too, but fewer
-		 * than lockdep can count nested (4096 of a class).
-		 */
-		for (i = 0; i < 20000; i++) {
-			char *m = mmap(NULL, 4096, i % 2 ? PROT_READ : PROT_READ | PROT_WRITE,
-				       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-			if (m == MAP_FAILED)
-				_exit(10);
-			if (!(i % 10))
-				*m = 1;
-		}
-		if (!w || fd < 0 || sigaction(SIGALRM, &sa, NULL) ||
-		    setitimer(ITIMER_REAL, &every, NULL))
+		if (!w || fd < 0)
 			_exit(11);
+		ret = storm_start(20000);
+		if (ret)
+			_exit(ret);
 		ret = uevt_reg(fd, "t_mm_storm u32 a", (void *)w, 0, 4, 0, NULL);
-		every.it_value.tv_usec = 0;
-		every.it_interval.tv_usec = 0;
-		setitimer(ITIMER_REAL, &every, NULL);
+		storm_stop();
 		/* The storm must have been on: signals arrived meanwhile. */
 		_exit(ret ? 12 : storm_signals ? 0 : 13);
 	}
@@ -727,6 +744,160 @@ TEST_F_TIMEOUT(mm, first_registration_completes_under_a_storm_of_signals, 120)
 	ASSERT_LT(i, 600) TH_LOG("the registration did not complete within 60 s");
 	ASSERT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status));
+}
+
+#define KILLED_ROUNDS		16
+#define KILLED_ROUNDS_MAX	96
+#define KILLED_ABANDONED	3
+
+/* Where a storm child is: shared with the test. */
+struct storm_progress {
+	volatile int stage;		/* 1: registering; 2: registered; 3: refused */
+	volatile int64_t began_ns, ended_ns;
+	int64_t kill_after_ns;		/* from began_ns; -1: wait to be killed */
+};
+
+static int64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/*
+ * The child's other thread: SIGKILL to its own process, kill_after_ns
+ * into the registration, timed by spinning (a sleep would wake too late).
+ * It blocks the storm, which then always lands on the registering thread.
+ */
+static void *storm_killer(void *arg)
+{
+	struct storm_progress *p = arg;
+
+	while (!p->stage)
+		;
+	while (mono_ns() - p->began_ns < p->kill_after_ns)
+		;
+	kill(getpid(), SIGKILL);
+	return NULL;
+}
+
+/* The child: a storm, then its first registration, timed. */
+static void storm_register(struct storm_progress *p)
+{
+	volatile uint32_t *w = private_word();
+	int fd = uevt_dev_open(), ret;
+	sigset_t alarm;
+	pthread_t killer;
+
+	if (!w || fd < 0)
+		_exit(11);
+	sigemptyset(&alarm);
+	sigaddset(&alarm, SIGALRM);
+	if (p->kill_after_ns >= 0 &&
+	    (pthread_sigmask(SIG_BLOCK, &alarm, NULL) ||
+	     pthread_create(&killer, NULL, storm_killer, p) ||
+	     pthread_sigmask(SIG_UNBLOCK, &alarm, NULL)))
+		_exit(14);
+	ret = storm_start(5000);
+	if (ret)
+		_exit(ret);
+	p->began_ns = mono_ns();
+	p->stage = 1;
+	ret = uevt_reg(fd, "t_mm_killed u32 a", (void *)w, 0, 4, 0, NULL);
+	p->ended_ns = mono_ns();
+	p->stage = ret ? 3 : 2;
+	storm_stop();
+	/* Killed here if not before: the kill always finds us. */
+	for (;;)
+		pause();
+}
+
+/* Fork a storm child; killed at @kill_after_ns, or once registered. */
+static int storm_round(struct storm_progress *p, int64_t kill_after_ns)
+{
+	int status, ms;
+	pid_t pid;
+
+	memset(p, 0, sizeof(*p));
+	p->kill_after_ns = kill_after_ns;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0)
+		storm_register(p);
+	if (kill_after_ns < 0) {
+		for (ms = 0; ms < 60000 && p->stage < 2; ms++)
+			usleep(1000);
+		kill(pid, SIGKILL);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFSIGNALED(status))
+		return -1;
+	return 0;
+}
+
+/*
+ * A caller a signal stopped waits while a worker attaches its address
+ * space for it (uevt_mm_attach()).  Killed meanwhile, it goes, and the
+ * worker finishes alone.  Whatever the moment of the kill, the state, the
+ * request and the module references they hold go with the process: the
+ * module's count comes back to what it was.
+ */
+TEST_F_TIMEOUT(mm, a_caller_killed_while_a_worker_attaches_for_it_leaves_nothing_behind, 240)
+{
+	uint64_t seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32, rng = seed;
+	struct storm_progress *p = mmap(NULL, sizeof(*p), PROT_READ | PROT_WRITE,
+					MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	long base = module_refs(), before, abandoned = 0, refs;
+	volatile uint32_t *w = private_word();
+	int round, midway = 0, holder;
+	int64_t span_ns;
+
+	ASSERT_NE(MAP_FAILED, p);
+	ASSERT_NE(NULL, w);
+	ASSERT_LT(0, base);
+	TH_LOG("seed %llu", (unsigned long long)seed);
+	/*
+	 * The event made once, held by a file of ours: the children's
+	 * registrations find it, and their time goes to attaching.  Nothing
+	 * of ours stays registered, or the children would join, attached
+	 * before the storm.
+	 */
+	holder = uevt_dev_open();
+	ASSERT_LE(0, holder);
+	ASSERT_EQ(0, uevt_reg(holder, "t_mm_killed u32 a", (void *)w, 0, 4, 0, NULL));
+	ASSERT_EQ(0, uevt_unreg(holder, (void *)w, 0));
+
+	/* How long a first registration takes under the storm, not killed. */
+	ASSERT_EQ(0, storm_round(p, -1));
+	ASSERT_EQ(2, p->stage);
+	span_ns = p->ended_ns - p->began_ns + 1;
+	TH_LOG("a first registration under the storm took %lld us", (long long)span_ns / 1000);
+
+	before = status_counter("attaches", "abandoned");
+	ASSERT_LE(0, before);
+	/*
+	 * Some kills land before the worker starts or after it is done: go
+	 * on until enough landed while it attached, within a bound.
+	 */
+	for (round = 0; round < KILLED_ROUNDS_MAX &&
+	     (round < KILLED_ROUNDS || abandoned < KILLED_ABANDONED); round++) {
+		/* Anywhere in the registration's usual span. */
+		ASSERT_EQ(0, storm_round(p, (int64_t)(test_rand_next(&rng) % (uint64_t)span_ns)));
+		ASSERT_NE(0, p->stage);
+		EXPECT_NE(3, p->stage);
+		midway += p->stage == 1;
+		abandoned = status_counter("attaches", "abandoned") - before;
+	}
+	TH_LOG("%d of %d killed while registering, %ld while a worker attached for them",
+	       midway, round, abandoned);
+	/* Else the path under test was not taken. */
+	ASSERT_LT(0, abandoned);
+	close(holder);
+	refs = module_refs_settle(base, 10000);
+	EXPECT_EQ(base, refs) {
+		TH_LOG("the module holds %ld references more than before", refs - base);
+	}
 }
 
 TEST_HARNESS_MAIN

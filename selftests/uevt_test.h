@@ -268,6 +268,38 @@ static inline int write_file(const char *path, const char *value)
 }
 
 /*
+ * The module's reference count: open files, and every address space's
+ * state, queued work and attach request the module keeps.  -1 unread.
+ */
+static inline long module_refs(void)
+{
+	FILE *f = fopen("/sys/module/uevt/refcnt", "re");
+	long refs = -1;
+
+	if (f) {
+		if (fscanf(f, "%ld", &refs) != 1)
+			refs = -1;
+		fclose(f);
+	}
+	return refs;
+}
+
+/*
+ * Wait up to @ms for the count to come back to @want (frees are queued
+ * and run after a grace period); the count last read.
+ */
+static inline long module_refs_settle(long want, int ms)
+{
+	long refs = module_refs();
+
+	for (; refs != want && ms > 0; ms -= 20) {
+		usleep(20000);
+		refs = module_refs();
+	}
+	return refs;
+}
+
+/*
  * The module's full listing (/proc/uevt), parsed by tools/lib/uevt_status.c:
  * a snapshot, or one line of it kept together with its snapshot.
  */

@@ -111,7 +111,7 @@ int uevt_core_init(void);
 void uevt_core_exit(void);
 int uevt_slots_init(void);
 void uevt_slots_exit(void);
-void uevt_mms_retire_lost_show(struct seq_file *m);
+void uevt_mms_counters_show(struct seq_file *m);
 void uevt_cache_show(struct seq_file *m);
 struct uevt_mm *uevt_mms_seek(loff_t n);
 struct uevt_mm *uevt_mms_next(struct uevt_mm *umm);

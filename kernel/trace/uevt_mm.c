@@ -45,6 +45,9 @@ static DEFINE_HASHTABLE(uevt_mm_hash, 8);
 
 /* Retirements that could not be recorded: their mm stopped being written. */
 static atomic_long_t uevt_retire_lost = ATOMIC_LONG_INIT(0);
+/* Attaches a worker did for a caller a signal stopped; callers killed meanwhile. */
+static atomic_long_t uevt_attach_by_worker = ATOMIC_LONG_INIT(0);
+static atomic_long_t uevt_attach_abandoned = ATOMIC_LONG_INIT(0);
 
 static const struct mmu_notifier_ops uevt_mmu_ops;
 static void uevt_mm_unpublish(struct uevt_mm *umm);
@@ -389,7 +392,9 @@ struct uevt_mm *uevt_mm_attach(struct mm_struct *mm)
 	/* We hold the module (an open file, a fork's task work): so may it. */
 	__module_get(THIS_MODULE);
 	queue_work(uevt_attach_wq, &aw->work);
+	atomic_long_inc(&uevt_attach_by_worker);
 	if (wait_for_completion_killable(&aw->done)) {
+		atomic_long_inc(&uevt_attach_abandoned);
 		umm = ERR_PTR(-EINTR);
 	} else {
 		umm = aw->umm;
@@ -1164,12 +1169,15 @@ static const struct mmu_notifier_ops uevt_mmu_ops = {
  */
 
 /**
- * uevt_mms_retire_lost_show() - the retirement counter of the full listing
+ * uevt_mms_counters_show() - the address spaces' counters of the full listing
  * @m: the seq_file.
  */
-void uevt_mms_retire_lost_show(struct seq_file *m)
+void uevt_mms_counters_show(struct seq_file *m)
 {
 	seq_printf(m, "retirements lost %ld\n", atomic_long_read(&uevt_retire_lost));
+	seq_printf(m, "attaches by_worker %ld abandoned %ld\n",
+		   atomic_long_read(&uevt_attach_by_worker),
+		   atomic_long_read(&uevt_attach_abandoned));
 }
 
 /**

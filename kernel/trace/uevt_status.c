@@ -107,7 +107,7 @@ static int uevt_full_show(struct seq_file *m, void *v)
 		seq_printf(m, "version %d\n", UEVT_STATUS_VERSION);
 		uevt_events_show(m);
 		uevt_fork_show(m);
-		uevt_mms_retire_lost_show(m);
+		uevt_mms_counters_show(m);
 		uevt_ctl_show(m);
 		uevt_cache_show(m);
 	} else {
