@@ -531,7 +531,7 @@ struct race_reg {
 	int fd, bit, ret;
 	enum race_by by;
 	volatile uint32_t *word;
-	volatile int done;
+	int done;			/* with acquire/release */
 };
 
 static int race_register(void *arg)
@@ -552,7 +552,7 @@ static void *race_registrar(void *arg)
 
 	if (r->by == RACE_BY_THREAD) {
 		race_register(r);
-		r->done = 1;
+		__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
 		return NULL;
 	}
 	r->ret = -ENOMEM;
@@ -570,7 +570,7 @@ static void *race_registrar(void *arg)
 			r->ret = -ECHILD;
 		free(stack);
 	}
-	r->done = 1;
+	__atomic_store_n(&r->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -608,10 +608,10 @@ static volatile uint32_t *race_rounds(struct __test_metadata *_metadata,
 				      FIXTURE_DATA(snap) *self, enum race_by by, int rounds,
 				      int *bit)
 {
-	uint64_t seed = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32, rng;
+	uint64_t seed = test_seed(), rng;
 	int round;
 
-	TH_LOG("seed %llu", (unsigned long long)seed);
+	TH_LOG("seed %llu (UEVT_TEST_SEED replays it)", (unsigned long long)seed);
 	rng = seed;
 	for (round = 0; round < rounds; round++) {
 		volatile uint32_t *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
@@ -655,9 +655,16 @@ static volatile uint32_t *race_rounds(struct __test_metadata *_metadata,
 					     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0));
 		page[512] = RACE_TAG_NEW;
 		ASSERT_EQ(0, pthread_create(&registrar, NULL, race_registrar, &reg));
-		/* Long enough to finish, unless it waits for the fork. */
-		for (ms = 0; ms < 300 && !reg.done; ms += 5)
+		/*
+		 * Nothing waits for the fork: the registration ends while it
+		 * is held.  Else the race was not made (or, with a vfork()
+		 * child, no later look would settle the word).
+		 */
+		for (ms = 0; ms < 10000 && !__atomic_load_n(&reg.done, __ATOMIC_ACQUIRE); ms += 5)
 			usleep(5000);
+		ASSERT_TRUE(__atomic_load_n(&reg.done, __ATOMIC_ACQUIRE)) {
+			TH_LOG("round %d: the registration waited for the held fork", round);
+		}
 
 		/* Let the fork finish: its hook, then the child. */
 		ASSERT_EQ(0, ioctl(uffd, UFFDIO_ZEROPAGE, &zero));
@@ -691,24 +698,33 @@ static volatile uint32_t *race_rounds(struct __test_metadata *_metadata,
 /*
  * The word of the last round, on bit 0 unless a round failed: does a
  * child forked from now on, with the event enabled, follow its disable?
- * Unregisters it.
+ * A second child follows @keeper, registered by this thread before any
+ * round, which every child gets: a child that joined nothing at all would
+ * not say 'n' for the right reason.  Unregisters the last word.
  */
 static void race_later_child(struct __test_metadata *_metadata, FIXTURE_DATA(snap) *self,
-			     volatile uint32_t *last, int last_bit, char follows)
+			     volatile uint32_t *keeper, volatile uint32_t *last, int last_bit,
+			     char follows)
 {
-	struct kid k;
+	struct kid k, kk;
 
 	ASSERT_NE(NULL, last);
 	if (!last_bit) {
 		ASSERT_EQ(0, spawn(&k, last, NULL, NULL));
-		/* The bit the child starts with is the copy's. */
+		ASSERT_EQ(0, spawn(&kk, keeper, NULL, NULL));
+		/* The bits the children start with are the copy's. */
 		EXPECT_EQ('y', ask(&k, '1'));
+		EXPECT_EQ('y', ask(&kk, '1'));
 		DISABLE("t_snap_race");
+		EXPECT_EQ('y', ask(&kk, '0')) {
+			TH_LOG("a child forked once no fork was copying did not get the first word");
+		}
 		EXPECT_EQ(follows, ask(&k, '0')) {
-			TH_LOG("a child forked once no fork was copying %s the word",
+			TH_LOG("a child forked once no fork was copying %s the last word",
 			       follows == 'y' ? "did not get" : "got");
 		}
 		EXPECT_EQ(0, finish(&k));
+		EXPECT_EQ(0, finish(&kk));
 	}
 	EXPECT_EQ(0, uevt_unreg(self->fd, (void *)last, last_bit));
 	munmap((void *)last, 4096);
@@ -732,7 +748,7 @@ static void race_test(struct __test_metadata *_metadata, FIXTURE_DATA(snap) *sel
 	last = race_rounds(_metadata, self, by, rounds, &last_bit);
 	if (_metadata->exit_code == KSFT_SKIP)
 		return;
-	race_later_child(_metadata, self, last, last_bit, follows);
+	race_later_child(_metadata, self, keeper, last, last_bit, follows);
 	EXPECT_EQ(0, uevt_unreg(self->fd, (void *)keeper, 0));
 }
 

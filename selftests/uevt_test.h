@@ -17,6 +17,7 @@
 #include <sys/ioctl.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <regex.h>
@@ -37,6 +38,19 @@
  * The seeded generator of the stress and fuzz programs: splitmix64, small
  * and the same everywhere, so a printed seed replays a run.
  */
+/*
+ * A random test's seed: $UEVT_TEST_SEED to replay a run, else from the
+ * clock and the pid.  The caller logs it.
+ */
+static inline uint64_t test_seed(void)
+{
+	const char *env = getenv("UEVT_TEST_SEED");
+
+	if (env && *env)
+		return strtoull(env, NULL, 10);
+	return (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
+}
+
 static inline uint64_t test_rand_next(uint64_t *state)
 {
 	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
@@ -280,6 +294,24 @@ static inline long module_refs(void)
 		if (fscanf(f, "%ld", &refs) != 1)
 			refs = -1;
 		fclose(f);
+	}
+	return refs;
+}
+
+/*
+ * The count once it held still for five reads 200 ms apart (what earlier
+ * tests queued to free has run), or after 20 s, whichever comes first.
+ */
+static inline long module_refs_stable(void)
+{
+	long refs = module_refs(), last = -2;
+	int same = 0, tries;
+
+	for (tries = 0; tries < 100 && same < 5; tries++) {
+		usleep(200000);
+		last = refs;
+		refs = module_refs();
+		same = refs == last ? same + 1 : 0;
 	}
 	return refs;
 }

@@ -45,9 +45,14 @@ static DEFINE_HASHTABLE(uevt_mm_hash, 8);
 
 /* Retirements that could not be recorded: their mm stopped being written. */
 static atomic_long_t uevt_retire_lost = ATOMIC_LONG_INIT(0);
-/* Attaches a worker did for a caller a signal stopped; callers killed meanwhile. */
+/*
+ * Attaches a worker made for a caller a signal interrupted; callers killed
+ * while they waited for one; states a worker made for a caller already
+ * gone, put by the request.
+ */
 static atomic_long_t uevt_attach_by_worker = ATOMIC_LONG_INIT(0);
 static atomic_long_t uevt_attach_abandoned = ATOMIC_LONG_INIT(0);
+static atomic_long_t uevt_attach_orphaned = ATOMIC_LONG_INIT(0);
 
 static const struct mmu_notifier_ops uevt_mmu_ops;
 static void uevt_mm_unpublish(struct uevt_mm *umm);
@@ -325,8 +330,10 @@ static void uevt_attach_work_put(struct uevt_attach_work *aw)
 	 * The caller was killed meanwhile: the state stays attached to its mm
 	 * until the mm goes (->release), or a registration there uses it.
 	 */
-	if (!IS_ERR_OR_NULL(aw->umm))
+	if (!IS_ERR_OR_NULL(aw->umm)) {
+		atomic_long_inc(&uevt_attach_orphaned);
 		uevt_mm_put(aw->umm);
+	}
 	mmput_async(aw->mm);
 	put_pid(aw->tgid);
 	mem_cgroup_put(aw->memcg);
@@ -343,6 +350,8 @@ static void uevt_attach_work(struct work_struct *work)
 		aw->umm = ERR_PTR(-EINTR);
 	else
 		aw->umm = uevt_mm_attach_here(aw->mm, aw->tgid, aw->comm);
+	if (!IS_ERR(aw->umm))
+		atomic_long_inc(&uevt_attach_by_worker);
 	set_active_memcg(old);
 	complete(&aw->done);
 	uevt_attach_work_put(aw);
@@ -392,7 +401,6 @@ struct uevt_mm *uevt_mm_attach(struct mm_struct *mm)
 	/* We hold the module (an open file, a fork's task work): so may it. */
 	__module_get(THIS_MODULE);
 	queue_work(uevt_attach_wq, &aw->work);
-	atomic_long_inc(&uevt_attach_by_worker);
 	if (wait_for_completion_killable(&aw->done)) {
 		atomic_long_inc(&uevt_attach_abandoned);
 		umm = ERR_PTR(-EINTR);
@@ -1175,9 +1183,11 @@ static const struct mmu_notifier_ops uevt_mmu_ops = {
 void uevt_mms_counters_show(struct seq_file *m)
 {
 	seq_printf(m, "retirements lost %ld\n", atomic_long_read(&uevt_retire_lost));
-	seq_printf(m, "attaches by_worker %ld abandoned %ld\n",
+	/* Each counter read on its own, not the three as one snapshot. */
+	seq_printf(m, "attaches by_worker %ld abandoned %ld orphaned %ld\n",
 		   atomic_long_read(&uevt_attach_by_worker),
-		   atomic_long_read(&uevt_attach_abandoned));
+		   atomic_long_read(&uevt_attach_abandoned),
+		   atomic_long_read(&uevt_attach_orphaned));
 }
 
 /**
