@@ -396,6 +396,25 @@ static void op_reopen(struct worker *w)
 		w->regs[i].index = -1;
 }
 
+/*
+ * A set bit nobody listens to, with no flip under way: its clearing write
+ * may still be owed (a copy-on-write page after a fork, a page not
+ * present), which the process's fault work completes.  True once the bit
+ * clears, or a flip begins, within 5 s: the bit healed.
+ */
+static int bit_heals(struct worker *w, struct reg *r, long flips)
+{
+	int ms;
+
+	for (ms = 0; ms < 5000; ms++) {
+		if (!(*word_at(w, r->page, r->word) & (1U << r->bit)) ||
+		    __atomic_load_n(&w->sh->flips_begun, __ATOMIC_SEQ_CST) != flips)
+			return 1;
+		usleep(1000);
+	}
+	return 0;
+}
+
 static void op_emit(struct worker *w)
 {
 	struct reg *r = &w->regs[rnd(w, MAX_REGS)];
@@ -410,9 +429,12 @@ static void op_emit(struct worker *w)
 	 * A disable removes the probes, then clears the bits: a write between
 	 * is EBADF with the bit still set.  Only while a flip was under way
 	 * (begun before it ended, or since): with the state steady all along,
-	 * a set bit must mean somebody listens.
+	 * a set bit means somebody listens, or that its clearing write is
+	 * still owed, and then the bit must heal.
 	 */
 	if (ret == -EBADF && __atomic_load_n(&w->sh->flips_begun, __ATOMIC_SEQ_CST) != flips)
+		return;
+	if (ret == -EBADF && bit_heals(w, r, flips))
 		return;
 	/* The event may have been deleted and made again: a new index then. */
 	if (ret != 8 && ret != -ENOENT)
